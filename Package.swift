@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+//
+// CellSim — battery-cell simulator: lithium-ion, all-solid-state and lithium-sulfur cells on one engine.
+//
+// Dependency direction (each module knows only what is to its left):
+//   CLinearAlgebra ← LinearAlgebra ← Integrators ← CellCore ← {LithiumIon, …chemistries}
+//   CellCore ← {CellParameters, CellExperiments, CellExport} ← CellSimulation ← CellSim ← cellsim
+import PackageDescription
+
+let package = Package(
+  name: "cellsim",
+  products: [
+    .library(name: "CellSim", targets: ["CellSim"]),
+    .executable(name: "cellsim", targets: ["cellsim"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    // MARK: - Implementation details
+    .systemLibrary(
+      name: "CLinearAlgebra", pkgConfig: "lapacke",
+      providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+
+    // MARK: - Numerics (no battery knowledge)
+    .target(name: "LinearAlgebra", dependencies: ["CLinearAlgebra"]),
+    .target(name: "Integrators", dependencies: ["LinearAlgebra"]),
+
+    // MARK: - Cell physics shared by every chemistry
+    .target(name: "CellCore", dependencies: ["Integrators"]),
+
+    // MARK: - Chemistries
+    .target(name: "LithiumIon", dependencies: ["CellCore"]),
+
+    // MARK: - Inputs and outputs
+    .target(name: "CellParameters", dependencies: ["CellCore"]),
+    .target(name: "CellExperiments", dependencies: ["CellCore"]),
+    .target(name: "CellExport", dependencies: ["CellCore"]),
+
+    // MARK: - Protocol engine and public API
+    .target(
+      name: "CellSimulation", dependencies: ["CellCore", "Integrators", "CellExperiments"]),
+    .target(
+      name: "CellSim",
+      dependencies: [
+        "CellCore", "CellParameters", "CellExperiments", "CellExport", "CellSimulation", "LithiumIon",
+      ]),
+    .executableTarget(
+      name: "cellsim",
+      dependencies: ["CellSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+    // MARK: - Tests
+    .target(name: "_TestSupport", dependencies: ["CellCore"], path: "Tests/_TestSupport"),
+    .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+    .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"]),
+    .testTarget(name: "CellCoreTests", dependencies: ["CellCore"]),
+    .testTarget(name: "CellExperimentsTests", dependencies: ["CellExperiments"]),
+    .testTarget(
+      name: "CellParametersTests", dependencies: ["CellParameters", "_TestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "LithiumIonTests", dependencies: ["CellSim", "_TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "EndToEndTests", dependencies: ["CellSim", "_TestSupport"]),
+  ]
+)
+

@@ -1,0 +1,98 @@
+// CellSim — CellCore/CellModel.swift
+//
+// The contract between a chemistry and the engine. A cell model is a semi-explicit DAE in its own
+// unknowns y:
+//
+//     dy_i/dt = f_i(y; I, T_amb)     for differential states (isDifferential[i] == true)
+//           0 = g_i(y; I, T_amb)     for algebraic states    (isDifferential[i] == false)
+//
+// The cell current I [A] (> 0 on discharge) is *not* one of the model's states: the engine appends it
+// as one more algebraic unknown, whose equation is set by the operating mode of the protocol step
+// (I = I_set, V(y, I) = V_set or I·V(y, I) = P_set). That is how every operating mode enters every
+// model, and why a model only has to say how its voltage depends on its state and current.
+
+/// What the engine passes to a model besides its state.
+public struct OperatingPoint: Sendable, Equatable {
+  /// Cell current [A]; positive on discharge.
+  public var current: Double
+  /// Ambient (surrounding) temperature [K].
+  public var ambientTemperature: Double
+
+  public init(current: Double, ambientTemperature: Double) {
+    self.current = current
+    self.ambientTemperature = ambientTemperature
+  }
+}
+
+/// How the initial state of a run is chosen.
+public enum InitialCondition: Sendable, Equatable {
+  /// State of charge in [0, 1] (1 = full).
+  case stateOfCharge(Double)
+  /// Open-circuit voltage [V] to start at.
+  case openCircuitVoltage(Double)
+}
+
+/// A chemistry's cell model, ready to integrate. Parameters are decoded and validated before a model
+/// is built; the methods below see plain numbers and must not allocate.
+public protocol CellModel: Sendable {
+  /// Short name of the model, e.g. "SPM".
+  var name: String { get }
+  /// Number of the model's own unknowns (the engine appends the current).
+  var stateCount: Int { get }
+  /// `true` for differential states (mass-matrix diagonal 1), `false` for algebraic ones (0).
+  var isDifferential: [Bool] { get }
+  /// Half-bandwidths of ∂(f, g)/∂y among the model's own states, or `nil` for a dense Jacobian.
+  var jacobianBandwidth: (lower: Int, upper: Int)? { get }
+
+  /// Capacity that defines 1C [A h].
+  var nominalCapacity: Double { get }
+  /// The cell's own voltage limits [V]; every step ends on them even if the protocol does not say so.
+  var voltageLimits: ClosedRange<Double> { get }
+
+  /// The state at the start of a run.
+  /// - Throws: `CellModelError` when the condition cannot be met (e.g. a voltage outside the OCV range).
+  func initialState(_ condition: InitialCondition, ambientTemperature: Double) throws(CellModelError)
+    -> [Double]
+
+  /// Writes f (differential rows) and g (algebraic rows) into `out` (count `stateCount`).
+  func evaluate(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>)
+
+  /// Terminal voltage [V] at state `y` and current `point.current`.
+  func terminalVoltage(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double
+
+  /// Cell temperature [K] (the ambient one for isothermal models).
+  func temperature(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double
+
+  /// State of charge in [0, 1] as the chemistry defines it.
+  func stateOfCharge(_ y: UnsafeBufferPointer<Double>) -> Double
+
+  /// Names (with units) of the model's own CSV columns, written after the common ones.
+  var outputColumns: [String] { get }
+  /// Values of `outputColumns` at a state.
+  func outputs(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>)
+
+  /// Names of model-specific termination events (e.g. "cathode stoichiometry window").
+  var eventNames: [String] { get }
+  /// Event functions, positive while the run may go on; a step ends where one reaches zero.
+  func events(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>)
+}
+
+extension CellModel {
+  public var eventNames: [String] { [] }
+  public func events(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
+  ) {}
+  public func temperature(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double {
+    point.ambientTemperature
+  }
+}
+
+/// Why a model could not produce what was asked of it.
+public struct CellModelError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
