@@ -30,12 +30,12 @@ let package = Package(
     .target(name: "CellCore", dependencies: ["Integrators"]),
 
     // MARK: - Chemistries
-    .target(name: "LithiumIon", dependencies: ["CellCore"]),
+    .target(name: "LithiumIon", dependencies: ["CellCore", "CellParameters"]),
 
     // MARK: - Inputs and outputs
     .target(name: "CellParameters", dependencies: ["CellCore"]),
     .target(name: "CellExperiments", dependencies: ["CellCore"]),
-    .target(name: "CellExport", dependencies: ["CellCore"]),
+    .target(name: "CellExport", dependencies: ["CellCore", "CellSimulation"]),
 
     // MARK: - Protocol engine and public API
     .target(
@@ -56,7 +56,7 @@ let package = Package(
     .testTarget(name: "CellCoreTests", dependencies: ["CellCore"]),
     .testTarget(name: "CellExperimentsTests", dependencies: ["CellExperiments"]),
     .testTarget(
-      name: "CellParametersTests", dependencies: ["CellParameters", "_TestSupport"],
+      name: "CellParametersTests", dependencies: ["CellParameters", "LithiumIon", "_TestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "LithiumIonTests", dependencies: ["CellSim", "_TestSupport"], resources: [.copy("Fixtures")]),

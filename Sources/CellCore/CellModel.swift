@@ -48,6 +48,11 @@ public protocol CellModel: Sendable {
   var nominalCapacity: Double { get }
   /// The cell's own voltage limits [V]; every step ends on them even if the protocol does not say so.
   var voltageLimits: ClosedRange<Double> { get }
+  /// Ambient temperature [K] of the cell file, used when neither the run nor the step sets one.
+  var defaultAmbientTemperature: Double { get }
+  /// Absolute error tolerance of each state, in the state's own unit (the integrator's error test is
+  /// |e_i| ≤ atol_i + rtol·|y_i|). Species spanning many decades need small values here.
+  var absoluteTolerances: [Double] { get }
 
   /// The state at the start of a run.
   /// - Throws: `CellModelError` when the condition cannot be met (e.g. a voltage outside the OCV range).

@@ -1,0 +1,57 @@
+// CellSim — CellCore/Functions/ScalarFunction.swift
+//
+// A compiled `FunctionSpec`: what models call in their right-hand sides.
+
+/// A real function of up to 6 variables, compiled from a `FunctionSpec`; cheap to call and
+/// allocation-free.
+///
+/// Whatever the specification (expression, table, Arrhenius factor on either), the function is one
+/// flat bytecode program, so a call costs one interpreter run.
+///
+/// ```swift
+/// let d = try FunctionSpec.arrhenius(
+///   .expression("3.3e-14 * (1 + x)"), activationEnergy: 30_000, referenceTemperature: 298.15
+/// ).compile(variables: ["x", "T"])
+/// let value = d(0.5, 318.15)   // m²/s
+/// ```
+///
+/// The value has the units of the parameter the specification defines; arguments have the units of
+/// the quantities named by `variables` (temperature in K).
+public struct ScalarFunction: Sendable {
+  /// Names of the arguments, in the order the function takes them.
+  public let variables: [String]
+  /// The value when the function is a plain constant (a `.constant` spec, or an expression without
+  /// variables such as `"2*pi"`), so models can skip work; `nil` otherwise.
+  public let constantValue: Double?
+  /// The compiled program (for a constant, one that pushes it).
+  let program: Program
+
+  init(variables: [String], constantValue: Double?, program: Program) {
+    self.variables = variables
+    self.constantValue = constantValue
+    self.program = program
+  }
+
+  /// The value at the given arguments, in the order of `variables`; unused trailing ones may be
+  /// omitted (they default to 0). No heap allocation.
+  public func callAsFunction(
+    _ a0: Double, _ a1: Double = 0, _ a2: Double = 0, _ a3: Double = 0, _ a4: Double = 0,
+    _ a5: Double = 0
+  ) -> Double {
+    if let constantValue { return constantValue }
+    let arguments = (a0, a1, a2, a3, a4, a5)
+    return withUnsafeBytes(of: arguments) { raw in
+      program.run(raw.bindMemory(to: Double.self))
+    }
+  }
+
+  /// The value at `arguments` (values of `variables`, in that order; at least `variables.count` of
+  /// them, extra ones are ignored). No heap allocation.
+  public func evaluate(_ arguments: UnsafeBufferPointer<Double>) -> Double {
+    precondition(
+      arguments.count >= variables.count,
+      "function takes \(variables.count) arguments, got \(arguments.count)")
+    if let constantValue { return constantValue }
+    return program.run(arguments)
+  }
+}

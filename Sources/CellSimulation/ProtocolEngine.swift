@@ -1,0 +1,297 @@
+// CellSim — CellSimulation/ProtocolEngine.swift
+//
+// Runs a protocol on a cell model: for each step, closes the model with the step's operating mode,
+// arms the step's termination conditions, and integrates until the first of them (or the step's
+// duration). It knows steps and limits, not chemistry.
+
+import CellCore
+import CellExperiments
+import Integrators
+
+/// Settings of one simulation run.
+public struct SimulationOptions: Sendable, Equatable {
+  /// Where the run starts.
+  public var initialCondition: InitialCondition
+  /// Ambient temperature [K] for every step that does not set its own; `nil` uses the cell file's.
+  public var ambientTemperature: Double?
+  /// Output interval [s] within each step; each step's start and exact end are always rows.
+  public var outputInterval: Double
+  /// Relative tolerance of the integrator.
+  public var relativeTolerance: Double
+  /// Multiplies the model's absolute tolerances.
+  public var absoluteToleranceScale: Double
+  /// Keep the curve in memory in the result (set `false` when streaming rows to disk only).
+  public var keepsCurve: Bool
+
+  public init(
+    initialCondition: InitialCondition = .stateOfCharge(1), ambientTemperature: Double? = nil,
+    outputInterval: Double = 10, relativeTolerance: Double = 1e-6, absoluteToleranceScale: Double = 1,
+    keepsCurve: Bool = true
+  ) {
+    self.initialCondition = initialCondition
+    self.ambientTemperature = ambientTemperature
+    self.outputInterval = outputInterval
+    self.relativeTolerance = relativeTolerance
+    self.absoluteToleranceScale = absoluteToleranceScale
+    self.keepsCurve = keepsCurve
+  }
+}
+
+/// The protocol engine.
+public enum ProtocolEngine {
+  /// Columns every chemistry writes first, in this order.
+  public static let commonColumns = ["time_s", "current_A", "voltage_V", "capacity_Ah", "step", "soc"]
+
+  /// The full column list of a model's curve: common columns, the model's own, then temperature.
+  public static func columns(for model: some CellModel) -> [String] {
+    commonColumns + model.outputColumns + ["temperature_K"]
+  }
+
+  /// A step with no duration and no limit of its own that stops it ends after this long [s]:
+  /// three times the time to pass the nominal capacity at the step's current, at least one hour;
+  /// 24 h for voltage holds.
+  public static func defaultTimeLimit(mode: OperatingMode, nominalCapacity: Double, voltage: Double) -> Double {
+    switch mode {
+    case .current(let i) where i != 0: return max(3600, 3 * 3600 * nominalCapacity / abs(i))
+    case .power(let p) where p != 0: return max(3600, 3 * 3600 * nominalCapacity * max(voltage, 0.1) / abs(p))
+    default: return 24 * 3600
+    }
+  }
+
+  /// Runs `protocol` on `model`.
+  /// - Parameters:
+  ///   - onRow: called with every output row as it is produced (for streaming to disk).
+  /// - Throws: `CellModelError` if the initial state cannot be built. Solver trouble is not thrown:
+  ///   it ends the run with a status and the curve up to the failure.
+  public static func run<Model: CellModel>(
+    model: Model, protocol cellProtocol: CellProtocol, options: SimulationOptions = SimulationOptions(),
+    onRow: ((UnsafeBufferPointer<Double>) -> Void)? = nil
+  ) throws(CellModelError) -> SimulationResult {
+    let ambient0 = options.ambientTemperature ?? model.defaultAmbientTemperature
+    let initial = try model.initialState(options.initialCondition, ambientTemperature: ambient0)
+    let cell = ControlledCell(model: model, ambientTemperature: ambient0)
+    let m = model.stateCount
+    let nominal = model.nominalCapacity
+    let atol =
+      model.absoluteTolerances.map { $0 * options.absoluteToleranceScale }
+      + [1e-9 * max(nominal, 1), 1e-12 * max(nominal, 1), 1e-12 * max(nominal, 1), 1e-9]
+    let integrator = BDFIntegrator(
+      system: cell, options: IntegratorOptions(relativeTolerance: options.relativeTolerance, absoluteTolerance: atol))
+
+    let columns = columns(for: model)
+    var recorder = Recorder(columns: columns, model: model, keeps: options.keepsCurve, onRow: onRow)
+    var y = initial + [0, 0, 0, 0]
+    var t = 0.0
+    var summaries: [StepSummary] = []
+    var status = RunStatus.completed
+    var warnings: [String] = []
+    let limits = model.voltageLimits
+
+    for (index, step) in cellProtocol.steps.enumerated() {
+      let ambient = step.ambientTemperature ?? ambient0
+      cell.ambientTemperature = ambient
+      let mode: OperatingMode
+      switch step.control {
+      case .current(let a): mode = .current(a)
+      case .cRate(let c): mode = .current(c * nominal)
+      case .power(let p): mode = .power(p)
+      case .voltage(let v): mode = .voltage(v)
+      case .rest: mode = .current(0)
+      }
+      cell.mode = mode
+      let previousVoltage = y.withUnsafeBufferPointer { cell.voltage($0) }
+      switch mode {
+      case .current(let i): y[m] = i
+      case .power(let p): y[m] = p / max(previousVoltage, 1e-3)
+      case .voltage: break
+      }
+      cell.conditions = []
+      let direction: Double
+      switch mode {
+      case .current(let i): direction = i == 0 ? 0 : (i > 0 ? 1 : -1)
+      case .power(let p): direction = p == 0 ? 0 : (p > 0 ? 1 : -1)
+      case .voltage: direction = 0
+      }
+
+      // Start: consistent algebraic unknowns (the current, for holds and power steps).
+      do throws(IntegratorFailure) {
+        try y.withUnsafeBufferPointer { buffer throws(IntegratorFailure) in try integrator.reset(time: t, state: buffer) }
+      } catch {
+        status = .solverFailure(step: index, error)
+        summaries.append(summary(index, step, t, t, y, y, cell, .solverFailure(error)))
+        break
+      }
+      let startVoltage = cell.voltage(integrator.state)
+      var conditions: [TerminationCondition] = []
+      var reasons: [StepEndReason] = []
+      for limit in step.limits {
+        switch limit {
+        case .voltage(let v):
+          let falls = direction > 0 || (direction == 0 && startVoltage > v)
+          conditions.append(falls ? .voltageFallsTo(v) : .voltageRisesTo(v))
+          reasons.append(.voltageLimit(v))
+        case .current(let a):
+          conditions.append(.currentMagnitudeFallsTo(a))
+          reasons.append(.currentLimit(a))
+        case .cRate(let c):
+          conditions.append(.currentMagnitudeFallsTo(c * nominal))
+          reasons.append(.currentLimit(c * nominal))
+        case .capacity(let q):
+          conditions.append(.chargePassed(q, start: integrator.state[m + 1]))
+          reasons.append(.capacityLimit(q))
+        }
+      }
+      if direction > 0 {
+        conditions.append(.voltageFallsTo(limits.lowerBound))
+        reasons.append(.cellVoltageLimit(limits.lowerBound))
+      } else if direction < 0 {
+        conditions.append(.voltageRisesTo(limits.upperBound))
+        reasons.append(.cellVoltageLimit(limits.upperBound))
+      }
+      for (k, name) in model.eventNames.enumerated() {
+        conditions.append(.modelEvent(k))
+        reasons.append(.modelEvent(name))
+      }
+      cell.conditions = Array(conditions.prefix(cell.maximumConditions))
+      do throws(IntegratorFailure) {
+        try integrator.reset(time: t, state: integrator.state)
+      } catch {
+        status = .solverFailure(step: index, error)
+        summaries.append(summary(index, step, t, t, y, y, cell, .solverFailure(error)))
+        break
+      }
+      if let blocked = cell.conditions.indices.first(where: { integrator.eventValues[$0] <= 0 }) {
+        let why = "\(reasons[blocked]) is already reached at the start of the step (voltage \(format(startVoltage)) V, current \(format(integrator.state[m])) A)"
+        status = .stepCannotStart(step: index, reason: why)
+        summaries.append(summary(index, step, t, t, y, y, cell, .cannotStart(why)))
+        break
+      }
+
+      let start = Array(integrator.state)
+      let t0 = t
+      var stopReason: StepEndReason = .duration
+      if let duration = step.duration {
+        integrator.setStopTime(t0 + duration)
+      } else {
+        let limit = defaultTimeLimit(mode: mode, nominalCapacity: nominal, voltage: startVoltage)
+        integrator.setStopTime(t0 + limit)
+        stopReason = .defaultTimeLimit(seconds: limit)
+      }
+
+      recorder.emit(time: t0, state: integrator.state, step: index, cell: cell)
+      var k = 1
+      var reason: StepEndReason
+      stepping: while true {
+        let outcome = integrator.step()
+        let tEnd = integrator.t
+        while true {
+          let tOut = t0 + Double(k) * options.outputInterval
+          if !(tOut < tEnd - 1e-9 * max(1, abs(tEnd))) || !(tOut > integrator.previousTime - 1e-12) { break }
+          recorder.emitInterpolated(time: tOut, integrator: integrator, step: index, cell: cell)
+          k += 1
+        }
+        switch outcome {
+        case .advanced: continue stepping
+        case .reachedStopTime:
+          reason = stopReason
+          if case .defaultTimeLimit = stopReason {
+            warnings.append("step \(index + 1) (\(step.text)): \(stopReason)")
+          }
+          break stepping
+        case .event(let e):
+          reason = e < reasons.count ? reasons[e] : .duration
+          break stepping
+        case .failed(let failure):
+          reason = .solverFailure(failure)
+          break stepping
+        }
+      }
+      t = integrator.t
+      y = Array(integrator.state)
+      recorder.emit(time: t, state: integrator.state, step: index, cell: cell)
+      summaries.append(summary(index, step, t0, t, start, y, cell, reason))
+      if case .solverFailure(let failure) = reason {
+        status = .solverFailure(step: index, failure)
+        break
+      }
+    }
+    return SimulationResult(
+      columns: columns, values: recorder.values, steps: summaries, status: status,
+      statistics: integrator.statistics, warnings: warnings)
+  }
+
+  static func summary<Model: CellModel>(
+    _ index: Int, _ step: ProtocolStep, _ t0: Double, _ t1: Double, _ start: [Double], _ end: [Double],
+    _ cell: ControlledCell<Model>, _ reason: StepEndReason
+  ) -> StepSummary {
+    let m = cell.modelCount
+    let v0 = start.withUnsafeBufferPointer { cell.voltage($0) }
+    let v1 = end.withUnsafeBufferPointer { cell.voltage($0) }
+    let duration = t1 - t0
+    return StepSummary(
+      index: index, text: step.text, cycle: step.cycle, startTime: t0, endTime: t1,
+      capacity: end[m + 1] - start[m + 1], energy: end[m + 2] - start[m + 2],
+      meanVoltage: duration > 0 ? (end[m + 3] - start[m + 3]) / duration : v1,
+      startVoltage: v0, endVoltage: v1, endCurrent: end[m], reason: reason)
+  }
+
+  static func format(_ x: Double) -> String {
+    let scaled = (x * 1e4).rounded() / 1e4
+    return "\(scaled)"
+  }
+}
+
+/// Builds output rows from states and hands them to the caller and/or keeps them.
+struct Recorder<Model: CellModel> {
+  let columnCount: Int
+  let outputCount: Int
+  let keeps: Bool
+  let onRow: ((UnsafeBufferPointer<Double>) -> Void)?
+  var values: [[Double]]
+  var row: [Double]
+  var interpolated: [Double]
+  var outputs: [Double]
+
+  init(columns: [String], model: Model, keeps: Bool, onRow: ((UnsafeBufferPointer<Double>) -> Void)?) {
+    columnCount = columns.count
+    outputCount = model.outputColumns.count
+    self.keeps = keeps
+    self.onRow = onRow
+    values = Array(repeating: [], count: keeps ? columns.count : 0)
+    row = Array(repeating: 0, count: columns.count)
+    interpolated = Array(repeating: 0, count: model.stateCount + 4)
+    outputs = Array(repeating: 0, count: max(outputCount, 1))
+  }
+
+  mutating func emitInterpolated(
+    time: Double, integrator: BDFIntegrator<ControlledCell<Model>>, step: Int, cell: ControlledCell<Model>
+  ) {
+    var buffer = interpolated
+    interpolated = []
+    buffer.withUnsafeMutableBufferPointer { integrator.interpolate(at: time, into: $0) }
+    buffer.withUnsafeBufferPointer { emit(time: time, state: $0, step: step, cell: cell) }
+    interpolated = buffer
+  }
+
+  mutating func emit(time: Double, state y: UnsafeBufferPointer<Double>, step: Int, cell: ControlledCell<Model>) {
+    let m = cell.modelCount
+    let op = cell.point(y)
+    let ym = cell.modelState(y)
+    let model = cell.model
+    row[0] = time
+    row[1] = y[m]
+    row[2] = model.terminalVoltage(ym, op)
+    row[3] = y[m + 1]
+    row[4] = Double(step)
+    row[5] = model.stateOfCharge(ym)
+    if outputCount > 0 {
+      outputs.withUnsafeMutableBufferPointer { model.outputs(ym, op, into: $0) }
+      for k in 0..<outputCount { row[6 + k] = outputs[k] }
+    }
+    row[columnCount - 1] = model.temperature(ym, op)
+    if keeps {
+      for c in 0..<columnCount { values[c].append(row[c]) }
+    }
+    if let onRow { row.withUnsafeBufferPointer { onRow($0) } }
+  }
+}

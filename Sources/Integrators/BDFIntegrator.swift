@@ -1,0 +1,611 @@
+// CellSim — Integrators/BDFIntegrator.swift
+//
+// Variable-order (1–5), variable-step BDF for semi-explicit index-1 DAEs  M·y' = f(t, y).
+//
+// The method is the quasi-constant-step backward-difference formulation of Shampine & Reichelt
+// ("The MATLAB ODE Suite", SIAM J. Sci. Comput. 18, 1997; also SciPy's `BDF`), extended to a
+// diagonal, possibly singular mass matrix. With the backward differences D_k of the solution history,
+// the order-q step from t_n to t_{n+1} = t_n + h solves for the correction d = y_{n+1} − y⁽⁰⁾:
+//
+//     y⁽⁰⁾ = Σ_{k=0..q} D_k                         (predictor)
+//     ψ    = (1/α_q) Σ_{k=1..q} γ_k D_k,   γ_k = Σ_{j=1..k} 1/j,   α_q = γ_q
+//     M·(ψ + d) = c·f(t_{n+1}, y⁽⁰⁾ + d),   c = h/α_q
+//
+// by a simplified Newton iteration with the iteration matrix  A = M − c·J  (J = ∂f/∂y, reused over
+// many steps and refreshed only when Newton converges slowly). Algebraic rows (m_i = 0) reduce to
+// f_i = 0, which is why the same formula integrates index-1 DAEs. BDF1 and BDF2 are L-stable; orders
+// 3–5 are A(α)-stable with α ≥ 51°, enough for the diffusion-dominated spectra of cell models.
+//
+// Local error: e = (1/(q+1))·d, tested in the weighted RMS norm of `IntegratorOptions`. Step size
+// and order are chosen from the error estimates of orders q−1, q, q+1 after q+1 equal steps.
+//
+// Events: after each accepted step the event functions are evaluated; a sign change from > 0 to ≤ 0
+// is located by the Illinois method on the step's interpolating polynomial, and the step is cut
+// back to the root, so the solution ends on the event instead of stepping over it. The algebraic
+// unknowns at the root are then made consistent again.
+
+import Foundation
+
+/// One call to `BDFIntegrator.step()`: what happened.
+public enum StepOutcome: Sendable, Equatable {
+  /// One more step was taken; t < stop time.
+  case advanced
+  /// The step ended exactly on the stop time.
+  case reachedStopTime
+  /// Event function `index` reached zero; the integrator now sits exactly on its root.
+  case event(index: Int)
+  /// The integrator could not go on; its state is the last good one.
+  case failed(IntegratorFailure)
+}
+
+/// Variable-order BDF integrator for `M·y' = f(t, y)`. Owns preallocated workspaces: after `init`,
+/// `reset` and `step` allocate nothing.
+public final class BDFIntegrator<System: DAESystem> {
+  public let system: System
+  public private(set) var options: IntegratorOptions
+  public private(set) var statistics = SolverStatistics()
+  /// Current time.
+  public private(set) var t: Double = 0
+  /// Start of the last accepted step (the interpolant is valid on [previousTime, t]).
+  public private(set) var previousTime: Double = 0
+  /// Time the integrator will not step past.
+  public private(set) var stopTime: Double = .infinity
+
+  let n: Int
+  let maxOrder: Int
+  let mass: UnsafeMutablePointer<Double>
+  let atol: UnsafeMutablePointer<Double>
+  let algebraicIndices: [Int]
+
+  // History: D_k stored as rows k = 0 … maxOrder+2, each of length n.
+  let history: UnsafeMutablePointer<Double>
+  let historyScratch: UnsafeMutablePointer<Double>
+  // Interpolant of the last accepted step: its D_0…D_q, step size and order.
+  let interpolantHistory: UnsafeMutablePointer<Double>
+  var interpolantOrder = 1
+  var interpolantStep = 0.0
+  var interpolantTime = 0.0
+
+  let y: UnsafeMutablePointer<Double>
+  let yPredicted: UnsafeMutablePointer<Double>
+  let yNew: UnsafeMutablePointer<Double>
+  let psi: UnsafeMutablePointer<Double>
+  let correction: UnsafeMutablePointer<Double>
+  let f: UnsafeMutablePointer<Double>
+  let f0: UnsafeMutablePointer<Double>
+  let delta: UnsafeMutablePointer<Double>
+  let scale: UnsafeMutablePointer<Double>
+  let work: UnsafeMutablePointer<Double>
+  let eventsOld: UnsafeMutablePointer<Double>
+  let eventsNew: UnsafeMutablePointer<Double>
+  let eventsWork: UnsafeMutablePointer<Double>
+  let eventCount: Int
+  let rescaleR: UnsafeMutablePointer<Double>
+  let rescaleU: UnsafeMutablePointer<Double>
+
+  var jacobian: JacobianWorkspace
+  var iterationMatrix: IterationMatrix
+  var algebraicMatrix: IterationMatrix
+
+  var order = 1
+  var h = 0.0
+  var equalSteps = 0
+  var jacobianIsCurrent = false
+  var jacobianIsValid = false
+  var factoredC = Double.nan
+  var stepsThisCall = 0
+
+  // BDF coefficients γ_k and error constants 1/(k+1), k = 0 … 6.
+  let gamma: [Double]
+  let errorConstant: [Double]
+
+  static var newtonMaximumIterations: Int { 4 }
+  static var minimumFactor: Double { 0.2 }
+  static var maximumFactor: Double { 10 }
+
+  public init(system: System, options: IntegratorOptions = IntegratorOptions()) {
+    self.system = system
+    self.options = options
+    n = system.dimension
+    maxOrder = options.maximumOrder
+    func allocate(_ count: Int) -> UnsafeMutablePointer<Double> {
+      let p = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
+      p.initialize(repeating: 0, count: max(count, 1))
+      return p
+    }
+    mass = allocate(n)
+    atol = allocate(n)
+    let isDifferential = system.isDifferential
+    var algebraic: [Int] = []
+    for i in 0..<n {
+      mass[i] = isDifferential[i] ? 1 : 0
+      if !isDifferential[i] { algebraic.append(i) }
+      let a = options.absoluteTolerance
+      atol[i] = a.count == n ? a[i] : (a.first ?? 1e-8)
+    }
+    algebraicIndices = algebraic
+    history = allocate((maxOrder + 3) * n)
+    historyScratch = allocate((maxOrder + 1) * n)
+    interpolantHistory = allocate((maxOrder + 3) * n)
+    y = allocate(n)
+    yPredicted = allocate(n)
+    yNew = allocate(n)
+    psi = allocate(n)
+    correction = allocate(n)
+    f = allocate(n)
+    f0 = allocate(n)
+    delta = allocate(n)
+    scale = allocate(n)
+    work = allocate(n)
+    eventCount = system.eventCount
+    eventsOld = allocate(eventCount)
+    eventsNew = allocate(eventCount)
+    eventsWork = allocate(eventCount)
+    rescaleR = allocate(36)
+    rescaleU = allocate(36)
+    jacobian = JacobianWorkspace(dimension: n, structure: system.jacobianStructure)
+    iterationMatrix = IterationMatrix(dimension: n, structure: system.jacobianStructure)
+    algebraicMatrix = IterationMatrix(dimension: algebraic.count, structure: .dense)
+    var g = [0.0]
+    for k in 1...6 { g.append(g[k - 1] + 1 / Double(k)) }
+    gamma = g
+    errorConstant = (0...6).map { 1 / Double($0 + 1) }
+  }
+
+  deinit {
+    for p in [
+      mass, atol, history, historyScratch, interpolantHistory, y, yPredicted, yNew, psi, correction, f, f0,
+      delta, scale, work, eventsOld, eventsNew, eventsWork, rescaleR, rescaleU,
+    ] {
+      p.deallocate()
+    }
+  }
+
+  // MARK: - Public interface
+
+  /// The current solution y(t).
+  public var state: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: y, count: n) }
+
+  /// Event values g(t, y) at the current point.
+  public var eventValues: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: eventsOld, count: eventCount) }
+
+  /// Changes the time the integrator may not step past (it ends a step exactly on it).
+  public func setStopTime(_ time: Double) { stopTime = time }
+
+  /// Starts (or restarts) integration at (t0, y0): makes the algebraic unknowns consistent, evaluates
+  /// the events, and chooses a first step. Order 1, empty history.
+  /// - Throws: `IntegratorFailure.inconsistentInitialConditions` or `.nonFiniteResidual`.
+  public func reset(time t0: Double, state y0: UnsafeBufferPointer<Double>) throws(IntegratorFailure) {
+    t = t0
+    previousTime = t0
+    for i in 0..<n { y[i] = y0[i] }
+    jacobianIsValid = false
+    jacobianIsCurrent = false
+    factoredC = .nan
+    try makeAlgebraicConsistent(at: t0)
+    evaluateResidual(t0, y, into: f0)
+    for i in 0..<n where !f0[i].isFinite { throw .nonFiniteResidual(t: t0) }
+    evaluateEvents(t0, y, into: eventsOld)
+    h = initialStep(t0)
+    order = 1
+    equalSteps = 0
+    for k in 0..<((maxOrder + 3) * n) { history[k] = 0 }
+    for i in 0..<n {
+      history[i] = y[i]
+      history[n + i] = mass[i] * h * f0[i]
+    }
+    saveInterpolant()
+  }
+
+  /// Convenience overload of `reset(time:state:)` for arrays.
+  public func reset(time t0: Double, state y0: [Double]) throws(IntegratorFailure) {
+    var copy = y0
+    let result: Result<Void, IntegratorFailure> = copy.withUnsafeMutableBufferPointer { buffer in
+      do throws(IntegratorFailure) {
+        try reset(time: t0, state: UnsafeBufferPointer(buffer))
+        return .success(())
+      } catch { return .failure(error) }
+    }
+    try result.get()
+  }
+
+  /// Takes one accepted step (retrying with smaller steps or a fresh Jacobian as needed).
+  public func step() -> StepOutcome {
+    let rtol = options.relativeTolerance
+    let newtonTolerance = max(10 * Double.ulpOfOne / rtol, min(0.03, rtol.squareRoot()))
+    var nonFinite = false
+    var singular = false
+    while true {
+      let minimumStep = 10 * (t.nextUp - t)
+      if h > options.maximumStep { rescale(by: options.maximumStep / h) }
+      if h < minimumStep { return .failed(failure(nonFinite: nonFinite, singular: singular)) }
+      var tNew = t + h
+      if tNew >= stopTime || stopTime - tNew < minimumStep {
+        tNew = stopTime
+        let hNew = stopTime - t
+        if hNew <= 0 { return .reachedStopTime }
+        if hNew != h { rescale(by: hNew / h) }
+      }
+
+      // Predictor and the constant part ψ of the BDF formula.
+      let alpha = gamma[order]
+      for i in 0..<n {
+        var p = 0.0
+        for k in 0...order { p += history[k * n + i] }
+        yPredicted[i] = p
+        scale[i] = atol[i] + rtol * abs(p)
+        var s = 0.0
+        for k in 1...order { s += gamma[k] * history[k * n + i] }
+        psi[i] = s / alpha
+      }
+      let c = h / alpha
+
+      if !jacobianIsValid {
+        computeJacobian(tNew, yPredicted)
+      }
+      if c != factoredC {
+        do {
+          try iterationMatrix.factor(c: c, mass: mass, jacobian: jacobian)
+          statistics.factorizations += 1
+          factoredC = c
+        } catch {
+          factoredC = .nan
+          singular = true
+          if !jacobianIsCurrent {
+            computeJacobian(tNew, yPredicted)
+            continue
+          }
+          reject(by: 0.25)
+          continue
+        }
+      }
+
+      // Simplified Newton iteration for the correction d.
+      var converged = false
+      var iterations = 0
+      var previousNorm = -1.0
+      for i in 0..<n {
+        correction[i] = 0
+        yNew[i] = yPredicted[i]
+      }
+      newton: for k in 0..<Self.newtonMaximumIterations {
+        iterations = k + 1
+        statistics.newtonIterations += 1
+        evaluateResidual(tNew, yNew, into: f)
+        for i in 0..<n {
+          delta[i] = c * f[i] - mass[i] * (psi[i] + correction[i])
+          if !delta[i].isFinite {
+            nonFinite = true
+            break newton
+          }
+        }
+        iterationMatrix.solve(delta)
+        let norm = weightedNorm(delta)
+        if !norm.isFinite {
+          nonFinite = true
+          break newton
+        }
+        var rate = -1.0
+        if previousNorm > 0 {
+          rate = norm / previousNorm
+          if rate >= 1
+            || pow(rate, Double(Self.newtonMaximumIterations - k)) / (1 - rate) * norm > newtonTolerance
+          {
+            break newton
+          }
+        }
+        for i in 0..<n {
+          yNew[i] += delta[i]
+          correction[i] += delta[i]
+        }
+        if norm == 0 || (rate >= 0 && rate / (1 - rate) * norm < newtonTolerance) {
+          converged = true
+          break newton
+        }
+        previousNorm = norm
+      }
+
+      if !converged {
+        statistics.newtonFailures += 1
+        if !jacobianIsCurrent {
+          computeJacobian(tNew, yPredicted)
+          continue
+        }
+        reject(by: 0.5)
+        continue
+      }
+
+      // Local error test.
+      let safety = 0.9 * Double(2 * Self.newtonMaximumIterations + 1)
+        / Double(2 * Self.newtonMaximumIterations + iterations)
+      for i in 0..<n {
+        scale[i] = atol[i] + rtol * abs(yNew[i])
+        work[i] = errorConstant[order] * correction[i]
+      }
+      let errorNorm = weightedNorm(work)
+      if errorNorm > 1 {
+        statistics.rejectedSteps += 1
+        reject(by: max(Self.minimumFactor, safety * pow(errorNorm, -1 / Double(order + 1))))
+        continue
+      }
+
+      // Accept: update the difference table.
+      statistics.steps += 1
+      stepsThisCall += 1
+      previousTime = t
+      t = tNew
+      for i in 0..<n {
+        y[i] = yNew[i]
+        let dOld = history[(order + 1) * n + i]
+        history[(order + 2) * n + i] = correction[i] - dOld
+        history[(order + 1) * n + i] = correction[i]
+      }
+      for k in stride(from: order, through: 0, by: -1) {
+        for i in 0..<n { history[k * n + i] += history[(k + 1) * n + i] }
+      }
+      saveInterpolant()
+      equalSteps += 1
+
+      // Events: locate the earliest sign change on the step's interpolant.
+      if eventCount > 0 {
+        evaluateEvents(t, y, into: eventsNew)
+        if let (index, root) = earliestEvent() {
+          statistics.eventsLocated += 1
+          t = root
+          interpolate(at: root, into: y)
+          _ = try? makeAlgebraicConsistent(at: root)
+          evaluateEvents(t, y, into: eventsOld)
+          return .event(index: index)
+        }
+        for k in 0..<eventCount { eventsOld[k] = eventsNew[k] }
+      }
+
+      // Order and step-size selection after q+1 equal steps.
+      if equalSteps >= order + 1 {
+        var errorMinus = Double.infinity
+        var errorPlus = Double.infinity
+        if order > 1 {
+          for i in 0..<n { work[i] = errorConstant[order - 1] * history[order * n + i] }
+          errorMinus = weightedNorm(work)
+        }
+        if order < maxOrder {
+          for i in 0..<n { work[i] = errorConstant[order + 1] * history[(order + 2) * n + i] }
+          errorPlus = weightedNorm(work)
+        }
+        let factorMinus = pow(errorMinus, -1 / Double(order))
+        let factorSame = pow(errorNorm, -1 / Double(order + 1))
+        let factorPlus = pow(errorPlus, -1 / Double(order + 2))
+        var best = factorSame
+        var change = 0
+        if factorMinus > best {
+          best = factorMinus
+          change = -1
+        }
+        if factorPlus > best {
+          best = factorPlus
+          change = 1
+        }
+        order += change
+        let factor = min(Self.maximumFactor, safety * best)
+        rescale(by: factor)
+        equalSteps = 0
+      }
+      jacobianIsCurrent = false
+      return t >= stopTime ? .reachedStopTime : .advanced
+    }
+  }
+
+  /// Writes y(τ) for τ in [previousTime, t] from the last step's interpolating polynomial:
+  ///
+  ///     y(τ) = D_0 + Σ_{k=1..q} D_k · Π_{j=0..k−1} (τ − (t − j·h)) / ((j+1)·h)
+  public func interpolate(at time: Double, into out: UnsafeMutablePointer<Double>) {
+    let q = interpolantOrder
+    for i in 0..<n { out[i] = interpolantHistory[i] }
+    var product = 1.0
+    for k in 1...q {
+      let shift = interpolantTime - Double(k - 1) * interpolantStep
+      product *= (time - shift) / (Double(k) * interpolantStep)
+      for i in 0..<n { out[i] += interpolantHistory[k * n + i] * product }
+    }
+  }
+
+  /// `interpolate(at:into:)` for a buffer.
+  public func interpolate(at time: Double, into out: UnsafeMutableBufferPointer<Double>) {
+    if let base = out.baseAddress { interpolate(at: time, into: base) }
+  }
+
+  // MARK: - Internals
+
+  func failure(nonFinite: Bool, singular: Bool) -> IntegratorFailure {
+    if nonFinite { return .nonFiniteResidual(t: t) }
+    if singular { return .singularIterationMatrix(t: t) }
+    return statistics.newtonFailures > 0 ? .newtonDidNotConverge(t: t) : .stepSizeTooSmall(t: t)
+  }
+
+  func reject(by factor: Double) {
+    rescale(by: factor)
+    equalSteps = 0
+  }
+
+  /// Changes h to factor·h and rewrites D_0…D_q for the new spacing (Shampine & Reichelt's R·U).
+  func rescale(by factor: Double) {
+    h *= factor
+    let q = order
+    // R(q, ρ)_{jk} = Π_{i=1..j} (i − 1 − ρ·k)/i, with row 0 all ones; RU = R(q, factor)·R(q, 1).
+    let r = rescaleR
+    let u = rescaleU
+    for k in 0...q {
+      r[k] = 1
+      u[k] = 1
+    }
+    if q >= 1 {
+      for j in 1...q {
+        for k in 0...q {
+          r[j * 6 + k] = r[(j - 1) * 6 + k] * (Double(j) - 1 - factor * Double(k)) / Double(j)
+          u[j * 6 + k] = u[(j - 1) * 6 + k] * (Double(j) - 1 - Double(k)) / Double(j)
+        }
+      }
+    }
+    for i in 0..<((q + 1) * n) { historyScratch[i] = 0 }
+    for k in 0...q {
+      for j in 0...q {
+        var ru = 0.0
+        for m in 0...q { ru += r[j * 6 + m] * u[m * 6 + k] }
+        if ru == 0 { continue }
+        for i in 0..<n { historyScratch[k * n + i] += ru * history[j * n + i] }
+      }
+    }
+    for i in 0..<((q + 1) * n) { history[i] = historyScratch[i] }
+    factoredC = .nan
+  }
+
+  func saveInterpolant() {
+    interpolantOrder = order
+    interpolantStep = h
+    interpolantTime = t
+    for i in 0..<((order + 1) * n) { interpolantHistory[i] = history[i] }
+  }
+
+  func weightedNorm(_ v: UnsafeMutablePointer<Double>) -> Double {
+    var s = 0.0
+    for i in 0..<n {
+      let e = v[i] / scale[i]
+      s += e * e
+    }
+    return (s / Double(max(n, 1))).squareRoot()
+  }
+
+  func evaluateResidual(_ time: Double, _ state: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+    statistics.residualEvaluations += 1
+    system.residual(
+      time, UnsafeBufferPointer(start: state, count: n), into: UnsafeMutableBufferPointer(start: out, count: n))
+  }
+
+  func evaluateEvents(_ time: Double, _ state: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+    guard eventCount > 0 else { return }
+    system.events(
+      time, UnsafeBufferPointer(start: state, count: n),
+      into: UnsafeMutableBufferPointer(start: out, count: eventCount))
+  }
+
+  func computeJacobian(_ time: Double, _ state: UnsafeMutablePointer<Double>) {
+    statistics.jacobianEvaluations += 1
+    jacobian.evaluate(
+      system, time, state, atol: atol, residualEvaluations: &statistics.residualEvaluations, f0: f0, scratch: work)
+    // A Jacobian taken where the residual is NaN/∞ (e.g. a step that overshot the model's domain)
+    // must not be reused: mark it invalid so that the next, smaller trial step re-evaluates it.
+    jacobianIsValid = true
+    for k in 0..<jacobian.storageCount where !jacobian.storage[k].isFinite {
+      jacobianIsValid = false
+      break
+    }
+    jacobianIsCurrent = true
+    factoredC = .nan
+  }
+
+  /// First step from the initial slope:  h₀ = 0.01·‖y‖/‖y'‖  (weighted norms, differential rows),
+  /// refined by one explicit Euler probe of the second derivative, as in Hairer–Wanner.
+  func initialStep(_ t0: Double) -> Double {
+    let span = stopTime.isFinite ? stopTime - t0 : Double.infinity
+    var h0: Double
+    if let given = options.initialStep {
+      h0 = given
+    } else {
+      let rtol = options.relativeTolerance
+      for i in 0..<n { scale[i] = atol[i] + rtol * abs(y[i]) }
+      for i in 0..<n { work[i] = y[i] }
+      let d0 = weightedNorm(work)
+      for i in 0..<n { work[i] = mass[i] * f0[i] }
+      let d1 = weightedNorm(work)
+      h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1
+      if span.isFinite { h0 = min(h0, span) }
+      // Euler probe: second-derivative estimate d2 = ‖f(t+h0, y+h0·f) − f‖/h0.
+      for i in 0..<n { yNew[i] = y[i] + h0 * mass[i] * f0[i] }
+      evaluateResidual(t0 + h0, yNew, into: f)
+      for i in 0..<n { work[i] = mass[i] * (f[i] - f0[i]) / h0 }
+      let d2 = weightedNorm(work)
+      let h1: Double =
+        (max(d1, d2) <= 1e-15) ? max(1e-6, h0 * 1e-3) : (0.01 / max(d1, d2)).squareRoot()
+      h0 = min(100 * h0, h1)
+      if !h0.isFinite || h0 <= 0 { h0 = 1e-6 }
+    }
+    h0 = min(h0, options.maximumStep)
+    if span.isFinite && span > 0 { h0 = min(h0, span) }
+    return max(h0, 10 * (t0.nextUp - t0))
+  }
+
+  /// Finds the earliest event whose function went from > 0 to ≤ 0 over the last step, by the
+  /// Illinois variant of regula falsi on the interpolant (bracket shrinks to ~1e-12 relative).
+  func earliestEvent() -> (Int, Double)? {
+    var best: (Int, Double)?
+    for k in 0..<eventCount where eventsOld[k] > 0 && eventsNew[k] <= 0 {
+      var ta = previousTime
+      var ga = eventsOld[k]
+      var tb = t
+      var gb = eventsNew[k]
+      if let b = best, b.1 <= ta { continue }
+      var side = 0
+      for _ in 0..<200 {
+        if tb - ta <= 1e-13 * max(abs(tb), 1) { break }
+        var tm = tb - gb * (tb - ta) / (gb - ga)
+        if !(tm > ta && tm < tb) { tm = 0.5 * (ta + tb) }
+        interpolate(at: tm, into: work)
+        evaluateEvents(tm, work, into: eventsWork)
+        let gm = eventsWork[k]
+        if gm <= 0 {
+          tb = tm
+          gb = gm
+          if side == -1 { ga *= 0.5 }
+          side = -1
+        } else {
+          ta = tm
+          ga = gm
+          if side == 1 { gb *= 0.5 }
+          side = 1
+        }
+        if gm == 0 { break }
+      }
+      if best == nil || tb < best!.1 { best = (k, tb) }
+    }
+    return best
+  }
+
+  /// Solves the algebraic rows f_a(t, y_d, y_a) = 0 for y_a with the differential unknowns fixed
+  /// (damped Newton with a finite-difference Jacobian ∂f_a/∂y_a).
+  func makeAlgebraicConsistent(at time: Double) throws(IntegratorFailure) {
+    let m = algebraicIndices.count
+    guard m > 0 else { return }
+    let rtol = options.relativeTolerance
+    var residualNorm = Double.infinity
+    for _ in 0..<50 {
+      evaluateResidual(time, y, into: f)
+      residualNorm = 0
+      for (a, i) in algebraicIndices.enumerated() {
+        work[a] = -f[i]
+        residualNorm = max(residualNorm, abs(f[i]))
+        if !f[i].isFinite { throw .nonFiniteResidual(t: time) }
+      }
+      // ∂f_a/∂y_a by forward differences.
+      algebraicMatrix.fillDense { entries, ld in
+        for (b, j) in algebraicIndices.enumerated() {
+          let saved = y[j]
+          let step = 1.4901161193847656e-8 * max(abs(saved), atol[j], 1e-12)
+          y[j] = saved + step
+          evaluateResidual(time, y, into: f0)
+          y[j] = saved
+          for (a, i) in algebraicIndices.enumerated() { entries[a + b * ld] = (f0[i] - f[i]) / step }
+        }
+      }
+      do { try algebraicMatrix.factorDense() } catch { throw .inconsistentInitialConditions(t: time, residual: residualNorm) }
+      algebraicMatrix.solve(work)
+      var stepNorm = 0.0
+      for (a, i) in algebraicIndices.enumerated() {
+        y[i] += work[a]
+        stepNorm = max(stepNorm, abs(work[a]) / (atol[i] + rtol * abs(y[i])))
+      }
+      if !stepNorm.isFinite { throw .nonFiniteResidual(t: time) }
+      if stepNorm < 1e-6 { return }
+    }
+    throw .inconsistentInitialConditions(t: time, residual: residualNorm)
+  }
+}

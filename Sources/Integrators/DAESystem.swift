@@ -1,0 +1,50 @@
+// CellSim — Integrators/DAESystem.swift
+//
+// The integrator knows differential-algebraic systems, not batteries.
+
+/// A semi-explicit index-1 DAE with a diagonal mass matrix:
+///
+///     M · y'(t) = f(t, y),   M = diag(m_i),  m_i ∈ {0, 1}
+///
+/// Rows with m_i = 1 are differential equations y_i' = f_i; rows with m_i = 0 are algebraic
+/// constraints 0 = f_i whose unknowns must be determinable from them (index 1: ∂f_alg/∂y_alg regular).
+///
+/// Termination events are scalar functions g_k(t, y); an event fires where g_k crosses zero from
+/// positive to non-positive, and the integrator ends exactly on that root.
+public protocol DAESystem {
+  /// Number of unknowns n.
+  var dimension: Int { get }
+  /// `true` where m_i = 1 (differential), `false` where m_i = 0 (algebraic).
+  var isDifferential: [Bool] { get }
+  /// Sparsity of ∂f/∂y, used to choose the linear solver and to group finite-difference columns.
+  var jacobianStructure: JacobianStructure { get }
+  /// Writes f(t, y) into `f` (count n).
+  func residual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>)
+  /// Number of event functions.
+  var eventCount: Int { get }
+  /// Writes g(t, y) into `g` (count `eventCount`).
+  func events(_ t: Double, _ y: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>)
+  /// Writes the analytic Jacobian ∂f/∂y if the system has one and returns `true`; the default returns
+  /// `false`, and the integrator then differentiates numerically (with banded column grouping).
+  /// Dense storage: column-major, `jacobian[i + j·n]`. Banded storage: `jacobian[(ku + i − j) + j·(kl+ku+1)]`.
+  func analyticJacobian(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>
+  ) -> Bool
+}
+
+extension DAESystem {
+  public var eventCount: Int { 0 }
+  public func events(_ t: Double, _ y: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) {}
+  public func analyticJacobian(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>
+  ) -> Bool { false }
+}
+
+/// Which entries of ∂f/∂y may be non-zero.
+public enum JacobianStructure: Sendable, Equatable {
+  /// Every entry may be non-zero: dense LU (LAPACK `dgetrf`).
+  case dense
+  /// Entries with −lower ≤ j − i ≤ upper ... i.e. row i couples to columns i−lower…i+upper:
+  /// banded LU (LAPACK `dgbtrf`), and finite differences perturb every (lower+upper+1)-th column together.
+  case banded(lower: Int, upper: Int)
+}

@@ -1,0 +1,166 @@
+// CellSim — Integrators/Jacobian.swift
+//
+// The Jacobian J = ∂f/∂y (analytic or by finite differences) and the Newton iteration matrix
+// A = M − c·J with its LU factorisation (dense or banded LAPACK, through LinearAlgebra).
+
+import LinearAlgebra
+
+/// Storage for J in the layout of its structure, and its finite-difference evaluation.
+///
+/// Finite differences perturb a group of columns at once: for a banded J with half-bandwidths
+/// (kl, ku), columns j and j + w (w = kl + ku + 1) touch disjoint rows, so w residual evaluations give
+/// the whole Jacobian instead of n (Curtis–Powell–Reid grouping). Dense J uses w = n.
+///
+///     J_ij ≈ (f_i(y + δ_j e_j) − f_i(y)) / δ_j,   δ_j = √ε · max(|y_j|, atol_j)
+struct JacobianWorkspace {
+  let n: Int
+  let structure: JacobianStructure
+  let lower: Int
+  let upper: Int
+  /// Dense: column-major n×n. Banded: (kl+ku+1)×n, entry (i, j) at (ku + i − j) + j·(kl+ku+1).
+  let storage: UnsafeMutablePointer<Double>
+  let storageCount: Int
+  let perturbed: UnsafeMutablePointer<Double>
+  let fPerturbed: UnsafeMutablePointer<Double>
+  let steps: UnsafeMutablePointer<Double>
+
+  init(dimension: Int, structure: JacobianStructure) {
+    n = dimension
+    self.structure = structure
+    switch structure {
+    case .dense:
+      lower = max(dimension - 1, 0)
+      upper = max(dimension - 1, 0)
+      storageCount = max(dimension * dimension, 1)
+    case .banded(let kl, let ku):
+      lower = kl
+      upper = ku
+      storageCount = max((kl + ku + 1) * dimension, 1)
+    }
+    storage = .allocate(capacity: storageCount)
+    storage.initialize(repeating: 0, count: storageCount)
+    perturbed = .allocate(capacity: max(dimension, 1))
+    fPerturbed = .allocate(capacity: max(dimension, 1))
+    steps = .allocate(capacity: max(dimension, 1))
+  }
+
+  /// J_ij (zero outside the band).
+  @inline(__always) func entry(_ i: Int, _ j: Int) -> Double {
+    switch structure {
+    case .dense: return storage[i + j * n]
+    case .banded:
+      if j - i > upper || i - j > lower { return 0 }
+      return storage[(upper + i - j) + j * (lower + upper + 1)]
+    }
+  }
+
+  /// Evaluates J at (t, y): analytically if the system provides it, else by grouped finite differences.
+  /// `f0` receives f(t, y).
+  func evaluate<System: DAESystem>(
+    _ system: System, _ t: Double, _ y: UnsafeMutablePointer<Double>, atol: UnsafeMutablePointer<Double>,
+    residualEvaluations: inout Int, f0: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
+  ) {
+    let jac = UnsafeMutableBufferPointer(start: storage, count: storageCount)
+    for k in 0..<storageCount { storage[k] = 0 }
+    if system.analyticJacobian(t, UnsafeBufferPointer(start: y, count: n), into: jac) { return }
+    system.residual(t, UnsafeBufferPointer(start: y, count: n), into: UnsafeMutableBufferPointer(start: f0, count: n))
+    residualEvaluations += 1
+    let width = min(lower + upper + 1, n)
+    for i in 0..<n { perturbed[i] = y[i] }
+    for group in 0..<width {
+      var j = group
+      while j < n {
+        let step = 1.4901161193847656e-8 * max(abs(y[j]), atol[j], 1e-300)
+        perturbed[j] = y[j] + step
+        steps[j] = perturbed[j] - y[j]
+        j += width
+      }
+      system.residual(
+        t, UnsafeBufferPointer(start: perturbed, count: n), into: UnsafeMutableBufferPointer(start: fPerturbed, count: n))
+      residualEvaluations += 1
+      j = group
+      while j < n {
+        let rowStart = max(0, j - upper)
+        let rowEnd = min(n - 1, j + lower)
+        if rowStart <= rowEnd {
+          for i in rowStart...rowEnd {
+            let value = (fPerturbed[i] - f0[i]) / steps[j]
+            switch structure {
+            case .dense: storage[i + j * n] = value
+            case .banded: storage[(upper + i - j) + j * (lower + upper + 1)] = value
+            }
+          }
+        }
+        perturbed[j] = y[j]
+        j += width
+      }
+    }
+    _ = scratch
+  }
+}
+
+/// The Newton iteration matrix A = M − c·J, factorised by LAPACK (dense `dgetrf` or banded `dgbtrf`).
+/// Both workspaces are stored inline (the unused one empty) so that filling and factoring mutate
+/// them in place, without copy-on-write allocations.
+struct IterationMatrix {
+  let n: Int
+  let isBanded: Bool
+  var dense: DenseLU
+  var banded: BandedLU
+
+  init(dimension: Int, structure: JacobianStructure) {
+    n = dimension
+    switch structure {
+    case .dense:
+      isBanded = false
+      dense = DenseLU(dimension: dimension)
+      banded = BandedLU(dimension: 0, lower: 0, upper: 0)
+    case .banded(let kl, let ku):
+      isBanded = true
+      dense = DenseLU(dimension: 0)
+      banded = BandedLU(dimension: dimension, lower: kl, upper: ku)
+    }
+  }
+
+  /// Forms A = M − c·J from `jacobian` and factors it.
+  mutating func factor(c: Double, mass: UnsafeMutablePointer<Double>, jacobian: JacobianWorkspace)
+    throws(LinearAlgebraError)
+  {
+    let n = self.n
+    let source = jacobian.storage
+    if isBanded {
+      let kl = jacobian.lower
+      let ku = jacobian.upper
+      try banded.factor { a in
+        a.zero()
+        for j in 0..<n {
+          for i in max(0, j - ku)...min(n - 1, j + kl) {
+            a.storage[a.index(row: i, column: j)] = -c * source[(ku + i - j) + j * (kl + ku + 1)]
+          }
+          a.storage[a.index(row: j, column: j)] += mass[j]
+        }
+      }
+    } else {
+      try dense.factor { a in
+        let ld = a.leadingDimension
+        for j in 0..<n {
+          for i in 0..<n { a.elements[i + j * ld] = -c * source[i + j * n] }
+          a.elements[j + j * ld] += mass[j]
+        }
+      }
+    }
+  }
+
+  /// Fills the dense matrix entry by entry (column-major, leading dimension given) before `factorDense`.
+  mutating func fillDense(_ body: (UnsafeMutableBufferPointer<Double>, Int) -> Void) {
+    dense.withMatrix { view in body(view.elements, view.leadingDimension) }
+  }
+
+  mutating func factorDense() throws(LinearAlgebraError) { try dense.factor() }
+
+  /// Solves A·x = b in place (b of length n).
+  func solve(_ b: UnsafeMutablePointer<Double>) {
+    let buffer = UnsafeMutableBufferPointer(start: b, count: n)
+    if isBanded { try? banded.solve(buffer) } else { try? dense.solve(buffer) }
+  }
+}

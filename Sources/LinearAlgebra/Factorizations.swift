@@ -1,0 +1,678 @@
+// CellSim — LinearAlgebra/Factorizations.swift
+//
+// Reusable LU factorisations for the Newton iterations of stiff integrators: the workspace is
+// allocated once, then the caller repeatedly fills the matrix in place, factors it and solves
+// any number of right-hand sides in place — with no heap allocation per fill, factor or solve.
+//
+// Typical use (the iteration matrix M = I − h·γ·J of an implicit method):
+//
+//     var lu = BandedLU(dimension: n, lower: 2, upper: 3)    // once, per integrator
+//     …
+//     try lu.factor { m in                                   // per Jacobian update
+//       m.zero()
+//       for (i, j, value) in entries { m[i, j] = value }
+//     }
+//     try lu.solve(&residual)                                // per Newton step, in place
+//
+// Each factorisation is a value type built from Swift arrays, so it is `Sendable` without any
+// unchecked conformance. Its buffers are copy-on-write: keep one factorisation per integrator
+// (copying one and mutating either copy allocates fresh storage for the mutated copy).
+//
+// NaN/Inf are not scanned for (LAPACKE's `_work` entry points are used, which skip LAPACKE's
+// O(n²) NaN check); they propagate into the solution, which the integrator's error control sees.
+
+internal import CLinearAlgebra
+
+// MARK: - Views
+
+/// A mutable window onto the `n × n` column-major matrix storage of a ``DenseLU``, with leading
+/// dimension `n`: `A[i, j]` is `elements[i + j · n]`.
+///
+/// A view is only valid inside the closure it is passed to (``DenseLU/withMatrix(_:)`` or
+/// ``DenseLU/factor(_:)``); do not let it escape.
+public struct DenseMatrixView {
+  /// The storage, column-major, `dimension²` values.
+  public let elements: UnsafeMutableBufferPointer<Double>
+  /// The order `n` of the matrix.
+  public let dimension: Int
+  /// The leading dimension (column stride) of ``elements``, equal to `n`.
+  public var leadingDimension: Int { dimension }
+
+  /// The entry `A[row, column]` (0-based). Indices are checked in debug builds only.
+  @inline(__always)
+  public subscript(row: Int, column: Int) -> Double {
+    get {
+      assert(row >= 0 && row < dimension && column >= 0 && column < dimension, "index out of range")
+      return elements[row + column * dimension]
+    }
+    nonmutating set {
+      assert(row >= 0 && row < dimension && column >= 0 && column < dimension, "index out of range")
+      elements[row + column * dimension] = newValue
+    }
+  }
+
+  /// Sets every entry to zero.
+  public func zero() { elements.update(repeating: 0) }
+}
+
+/// A mutable window onto the band storage of a ``BandedLU`` (LAPACK `dgbtrf` layout, leading
+/// dimension `ldab = 2·kl + ku + 1`, `A[i, j]` at `(kl + ku + i − j) + j · ldab`).
+///
+/// Only valid inside the closure it is passed to (``BandedLU/withMatrix(_:)`` or
+/// ``BandedLU/factor(_:)``); do not let it escape.
+public struct BandedMatrixView {
+  /// The raw band storage, `ldab · n` values.
+  public let storage: UnsafeMutableBufferPointer<Double>
+  let layout: BandLayout
+
+  /// The order `n` of the matrix.
+  public var dimension: Int { layout.dimension }
+  /// The number of sub-diagonals `kl`.
+  public var lower: Int { layout.lower }
+  /// The number of super-diagonals `ku`.
+  public var upper: Int { layout.upper }
+  /// The leading dimension `ldab = 2·kl + ku + 1` of ``storage``.
+  public var leadingDimension: Int { layout.leadingDimension }
+
+  /// Whether `A[row, column]` lies inside the matrix and the band.
+  @inline(__always)
+  public func isInBand(row: Int, column: Int) -> Bool { layout.contains(row: row, column: column) }
+
+  /// The index of `A[row, column]` in ``storage``.
+  ///
+  /// - Precondition: the entry is inside the band.
+  @inline(__always)
+  public func index(row: Int, column: Int) -> Int { layout.index(row: row, column: column) }
+
+  /// The entry `A[row, column]`. Reading outside the band returns `0`; writing outside the band
+  /// traps (precondition failure) — it is a programmer error.
+  @inline(__always)
+  public subscript(row: Int, column: Int) -> Double {
+    get {
+      layout.contains(row: row, column: column)
+        ? storage[layout.index(row: row, column: column)] : 0
+    }
+    nonmutating set { storage[layout.index(row: row, column: column)] = newValue }
+  }
+
+  /// Sets every stored value (band and fill-in workspace) to zero.
+  public func zero() { storage.update(repeating: 0) }
+}
+
+/// A mutable window onto the three diagonals of a ``TridiagonalLU``.
+///
+/// Only valid inside the closure it is passed to (``TridiagonalLU/withMatrix(_:)`` or
+/// ``TridiagonalLU/factor(_:)``); do not let it escape.
+public struct TridiagonalMatrixView {
+  /// The sub-diagonal, `n − 1` values: `lower[i] = A[i + 1, i]`.
+  public let lower: UnsafeMutableBufferPointer<Double>
+  /// The main diagonal, `n` values: `diagonal[i] = A[i, i]`.
+  public let diagonal: UnsafeMutableBufferPointer<Double>
+  /// The super-diagonal, `n − 1` values: `upper[i] = A[i, i + 1]`.
+  public let upper: UnsafeMutableBufferPointer<Double>
+
+  /// The order `n` of the matrix.
+  public var dimension: Int { diagonal.count }
+
+  /// The entry `A[row, column]`. Reading outside the three diagonals returns `0`; writing there
+  /// traps (precondition failure) — it is a programmer error.
+  public subscript(row: Int, column: Int) -> Double {
+    get {
+      switch column - row {
+      case 0: diagonal[row]
+      case 1: upper[row]
+      case -1: lower[column]
+      default: 0
+      }
+    }
+    nonmutating set {
+      switch column - row {
+      case 0: diagonal[row] = newValue
+      case 1: upper[row] = newValue
+      case -1: lower[column] = newValue
+      default: preconditionFailure("(\(row), \(column)) is outside the tridiagonal band")
+      }
+    }
+  }
+
+  /// Sets every entry to zero.
+  public func zero() {
+    lower.update(repeating: 0)
+    diagonal.update(repeating: 0)
+    upper.update(repeating: 0)
+  }
+}
+
+// MARK: - Dense
+
+/// A reusable LU factorisation with partial pivoting, `P · A = L · U`, of a dense `n × n`
+/// matrix, for repeated fill–factor–solve cycles without heap allocation.
+///
+/// Storage (`n²` values and `n` pivots) is allocated once in ``init(dimension:)``. The matrix
+/// is written in place (``withMatrix(_:)``, ``factor(_:)``, the subscript, or
+/// ``factor(copying:)``), factored in place by ``factor()``, after which ``solve(_:rightHandSides:)``
+/// overwrites any number of right-hand sides with solutions. After factoring, the storage holds
+/// `L` and `U`, not `A`: refill every entry (e.g. ``zero()`` then the nonzeros) before the next
+/// factorisation.
+///
+/// The corresponding LAPACK routines are `dgetrf` (factor) and `dgetrs` (solve).
+public struct DenseLU: Sendable {
+  /// The order `n` of the matrix.
+  public let dimension: Int
+  /// `A` (column-major, leading dimension `n`) before ``factor()``, `L\U` after.
+  private var matrix: [Double]
+  /// LAPACK's 1-based row interchanges.
+  private var pivots: [Int32]
+  /// Whether the storage holds a successful factorisation, so that solves are allowed. Any
+  /// write access to the matrix resets it.
+  public private(set) var isFactored = false
+
+  /// Allocates the workspace for an `n × n` matrix, initialised to zero.
+  ///
+  /// - Precondition: `dimension ≥ 0`.
+  public init(dimension: Int) {
+    precondition(dimension >= 0, "DenseLU: negative dimension")
+    self.dimension = dimension
+    matrix = Array(repeating: 0, count: dimension * dimension)
+    pivots = Array(repeating: 0, count: dimension)
+  }
+
+  /// The leading dimension (column stride) of the matrix storage, equal to `n`.
+  public var leadingDimension: Int { dimension }
+
+  /// Gives `body` in-place, allocation-free write access to the column-major matrix storage.
+  /// Marks the factorisation as stale.
+  public mutating func withMatrix<R, E: Error>(
+    _ body: (DenseMatrixView) throws(E) -> R
+  ) throws(E) -> R {
+    isFactored = false
+    let n = dimension
+    return try matrix.withUnsafeMutableBufferPointer { (p) throws(E) -> R in
+      try body(DenseMatrixView(elements: p, dimension: n))
+    }
+  }
+
+  /// The stored entry `[row, column]`: `A` before ``factor()``, the packed `L\U` after.
+  /// Setting marks the factorisation as stale.
+  ///
+  /// - Precondition: `0 ≤ row, column < n`.
+  public subscript(row: Int, column: Int) -> Double {
+    get {
+      precondition(row >= 0 && row < dimension && column >= 0 && column < dimension)
+      return matrix[row + column * dimension]
+    }
+    set {
+      precondition(row >= 0 && row < dimension && column >= 0 && column < dimension)
+      isFactored = false
+      matrix[row + column * dimension] = newValue
+    }
+  }
+
+  /// Sets every matrix entry to zero (marks the factorisation as stale).
+  public mutating func zero() { withMatrix { $0.zero() } }
+
+  /// Factors the matrix currently in storage, in place.
+  ///
+  /// The corresponding LAPACK routine is `dgetrf`.
+  ///
+  /// - Throws: ``LinearAlgebraError/singular(pivot:)`` if `U` has an exactly zero pivot; the
+  ///   factorisation is then unusable (``isFactored`` is `false`) and the matrix must be refilled.
+  public mutating func factor() throws(LinearAlgebraError) {
+    isFactored = false
+    let n = Lapack.int(dimension)
+    guard n > 0 else {
+      isFactored = true
+      return
+    }
+    let info = matrix.withUnsafeMutableBufferPointer { a in
+      pivots.withUnsafeMutableBufferPointer { ip in
+        LAPACKE_dgetrf_work(Lapack.columnMajor, n, n, a.baseAddress, n, ip.baseAddress)
+      }
+    }
+    try Lapack.check(info)
+    isFactored = true
+  }
+
+  /// Fills the matrix in place with `fill`, then factors it: the allocation-free
+  /// `withMatrix(fill)` followed by ``factor()``. The view passed to `fill` still holds the
+  /// previous contents (call `zero()` on it first when filling only nonzeros).
+  ///
+  /// The corresponding LAPACK routine is `dgetrf`.
+  ///
+  /// - Throws: ``LinearAlgebraError/singular(pivot:)`` if the filled matrix is exactly singular.
+  public mutating func factor(_ fill: (DenseMatrixView) -> Void) throws(LinearAlgebraError) {
+    withMatrix(fill)
+    try factor()
+  }
+
+  /// Copies `a` into the workspace (no allocation) and factors it.
+  ///
+  /// The corresponding LAPACK routine is `dgetrf`.
+  ///
+  /// - Throws: ``LinearAlgebraError/dimensionMismatch(expected:actual:)`` if `a` is not
+  ///   `n × n`; ``LinearAlgebraError/singular(pivot:)`` if `a` is exactly singular.
+  public mutating func factor(copying a: DenseMatrix) throws(LinearAlgebraError) {
+    try Lapack.require(a.rows, equals: dimension)
+    try Lapack.require(a.columns, equals: dimension)
+    withMatrix { view in
+      a.elements.withUnsafeBufferPointer { source in
+        _ = view.elements.update(fromContentsOf: source)
+      }
+    }
+    try factor()
+  }
+
+  /// Solves `A · X = B` in place with the current factorisation: on entry `b` holds the
+  /// right-hand sides (column-major, `n × rightHandSides`), on return the solutions.
+  ///
+  /// The corresponding LAPACK routine is `dgetrs`.
+  ///
+  /// - Parameters:
+  ///   - b: `n · rightHandSides` values, overwritten with `X = A⁻¹ · B`.
+  ///   - rightHandSides: the number of columns `k` of `B` (default 1).
+  /// - Throws: ``LinearAlgebraError/dimensionMismatch(expected:actual:)`` if
+  ///   `b.count ≠ n · rightHandSides`.
+  /// - Precondition: the last ``factor()`` succeeded and the matrix was not written since.
+  public func solve(
+    _ b: UnsafeMutableBufferPointer<Double>, rightHandSides: Int = 1
+  ) throws(LinearAlgebraError) {
+    precondition(isFactored, "DenseLU.solve: no valid factorisation (call factor() first)")
+    try Lapack.require(b.count, equals: dimension * rightHandSides)
+    let n = Lapack.int(dimension)
+    guard n > 0, rightHandSides > 0 else { return }
+    let info = matrix.withUnsafeBufferPointer { a in
+      pivots.withUnsafeBufferPointer { ip in
+        LAPACKE_dgetrs_work(
+          Lapack.columnMajor, Lapack.noTranspose, n, Lapack.int(rightHandSides), a.baseAddress, n,
+          ip.baseAddress, b.baseAddress, n)
+      }
+    }
+    try Lapack.check(info)
+  }
+
+  /// Solves `A · X = B` in place for right-hand sides stored in an array (column-major,
+  /// `n × rightHandSides`); allocation-free when `b` is uniquely referenced.
+  ///
+  /// The corresponding LAPACK routine is `dgetrs`.
+  ///
+  /// - Throws: ``LinearAlgebraError/dimensionMismatch(expected:actual:)`` if
+  ///   `b.count ≠ n · rightHandSides`.
+  /// - Precondition: the last ``factor()`` succeeded and the matrix was not written since.
+  public func solve(_ b: inout [Double], rightHandSides: Int = 1) throws(LinearAlgebraError) {
+    try b.withUnsafeMutableBufferPointer { (p) throws(LinearAlgebraError) in
+      try solve(p, rightHandSides: rightHandSides)
+    }
+  }
+}
+
+// MARK: - Banded
+
+/// A reusable LU factorisation with partial pivoting of an `n × n` band matrix with `lower`
+/// (kl) sub-diagonals and `upper` (ku) super-diagonals, for repeated fill–factor–solve cycles
+/// without heap allocation. `U` has bandwidth `kl + ku`; cost is `O(n · kl · (kl + ku))` per
+/// factorisation and `O(n · (2·kl + ku))` per solve.
+///
+/// Storage is LAPACK's band layout (leading dimension `ldab = 2·kl + ku + 1`, `A[i, j]` at
+/// ``index(row:column:)`` = `(kl + ku + i − j) + j · ldab`), allocated once. Write entries in
+/// place through ``withMatrix(_:)``/``factor(_:)`` (a ``BandedMatrixView``), the subscript, or
+/// ``factor(copying:)``; then ``factor()``; then ``solve(_:rightHandSides:)`` as often as
+/// needed. Factoring overwrites the band with `L` and `U`: refill every band entry (e.g.
+/// ``zero()`` first) before the next factorisation.
+///
+/// The corresponding LAPACK routines are `dgbtrf` (factor) and `dgbtrs` (solve).
+public struct BandedLU: Sendable {
+  let layout: BandLayout
+  /// Band storage: `A` before ``factor()``, `L` and `U` after.
+  private var storage: [Double]
+  /// LAPACK's 1-based row interchanges.
+  private var pivots: [Int32]
+  /// Whether the storage holds a successful factorisation. Any write access resets it.
+  public private(set) var isFactored = false
+
+  /// The order `n` of the matrix.
+  public var dimension: Int { layout.dimension }
+  /// The number of sub-diagonals `kl`.
+  public var lower: Int { layout.lower }
+  /// The number of super-diagonals `ku`.
+  public var upper: Int { layout.upper }
+  /// The leading dimension `ldab = 2·kl + ku + 1` of the band storage.
+  public var leadingDimension: Int { layout.leadingDimension }
+
+  /// Allocates the band workspace for an `n × n` matrix with `lower` sub-diagonals and `upper`
+  /// super-diagonals, initialised to zero.
+  ///
+  /// - Precondition: all arguments are non-negative.
+  public init(dimension: Int, lower: Int, upper: Int) {
+    layout = BandLayout(dimension: dimension, lower: lower, upper: upper)
+    storage = Array(repeating: 0, count: layout.storageCount)
+    pivots = Array(repeating: 0, count: dimension)
+  }
+
+  /// Whether `A[row, column]` lies inside the matrix and the band.
+  public func isInBand(row: Int, column: Int) -> Bool { layout.contains(row: row, column: column) }
+
+  /// The index of `A[row, column]` in the band storage handed out by ``withMatrix(_:)``:
+  /// `(kl + ku + row − column) + column · ldab`.
+  ///
+  /// - Precondition: the entry is inside the band.
+  public func index(row: Int, column: Int) -> Int { layout.index(row: row, column: column) }
+
+  /// Gives `body` in-place, allocation-free write access to the band storage. Marks the
+  /// factorisation as stale.
+  public mutating func withMatrix<R, E: Error>(
+    _ body: (BandedMatrixView) throws(E) -> R
+  ) throws(E) -> R {
+    isFactored = false
+    let layout = layout
+    return try storage.withUnsafeMutableBufferPointer { (p) throws(E) -> R in
+      try body(BandedMatrixView(storage: p, layout: layout))
+    }
+  }
+
+  /// The stored entry `[row, column]`: `A` before ``factor()``, the factors after. Reading
+  /// outside the band returns `0`; setting outside the band traps (programmer error). Setting
+  /// marks the factorisation as stale.
+  public subscript(row: Int, column: Int) -> Double {
+    get {
+      precondition(row >= 0 && row < dimension && column >= 0 && column < dimension)
+      return layout.contains(row: row, column: column)
+        ? storage[layout.index(row: row, column: column)] : 0
+    }
+    set {
+      isFactored = false
+      storage[layout.index(row: row, column: column)] = newValue
+    }
+  }
+
+  /// Sets the whole band storage to zero (marks the factorisation as stale).
+  public mutating func zero() { withMatrix { $0.zero() } }
+
+  /// Factors the band matrix currently in storage, in place.
+  ///
+  /// The corresponding LAPACK routine is `dgbtrf`.
+  ///
+  /// - Throws: ``LinearAlgebraError/singular(pivot:)`` if `U` has an exactly zero pivot; the
+  ///   factorisation is then unusable and the matrix must be refilled.
+  public mutating func factor() throws(LinearAlgebraError) {
+    isFactored = false
+    let n = Lapack.int(dimension)
+    guard n > 0 else {
+      isFactored = true
+      return
+    }
+    let (kl, ku, ldab) = (Lapack.int(lower), Lapack.int(upper), Lapack.int(leadingDimension))
+    let info = storage.withUnsafeMutableBufferPointer { ab in
+      pivots.withUnsafeMutableBufferPointer { ip in
+        LAPACKE_dgbtrf_work(Lapack.columnMajor, n, n, kl, ku, ab.baseAddress, ldab, ip.baseAddress)
+      }
+    }
+    try Lapack.check(info)
+    isFactored = true
+  }
+
+  /// Fills the band in place with `fill`, then factors it. The view passed to `fill` still
+  /// holds the previous contents (call `zero()` on it first when filling only nonzeros).
+  ///
+  /// The corresponding LAPACK routine is `dgbtrf`.
+  ///
+  /// - Throws: ``LinearAlgebraError/singular(pivot:)`` if the filled matrix is exactly singular.
+  public mutating func factor(_ fill: (BandedMatrixView) -> Void) throws(LinearAlgebraError) {
+    withMatrix(fill)
+    try factor()
+  }
+
+  /// Copies `a` into the workspace (no allocation) and factors it. `a` may have a narrower band
+  /// than this workspace.
+  ///
+  /// The corresponding LAPACK routine is `dgbtrf`.
+  ///
+  /// - Throws: ``LinearAlgebraError/dimensionMismatch(expected:actual:)`` if `a.dimension ≠ n`
+  ///   (expected `n`), `a.lower > lower` (expected `lower`) or `a.upper > upper` (expected
+  ///   `upper`); ``LinearAlgebraError/singular(pivot:)`` if `a` is exactly singular.
+  public mutating func factor(copying a: BandedMatrix) throws(LinearAlgebraError) {
+    try Lapack.require(a.dimension, equals: dimension)
+    if a.lower > lower { throw .dimensionMismatch(expected: lower, actual: a.lower) }
+    if a.upper > upper { throw .dimensionMismatch(expected: upper, actual: a.upper) }
+    withMatrix { view in
+      a.storage.withUnsafeBufferPointer { source in
+        if a.layout == view.layout {
+          _ = view.storage.update(fromContentsOf: source)
+        } else {
+          view.zero()
+          for j in 0..<a.dimension {
+            for i in a.layout.rowRange(column: j) {
+              view.storage[view.layout.index(row: i, column: j)] =
+                source[a.layout.index(row: i, column: j)]
+            }
+          }
+        }
+      }
+    }
+    try factor()
+  }
+
+  /// Solves `A · X = B` in place with the current factorisation: on entry `b` holds the
+  /// right-hand sides (column-major, `n × rightHandSides`), on return the solutions.
+  ///
+  /// The corresponding LAPACK routine is `dgbtrs`.
+  ///
+  /// - Throws: ``LinearAlgebraError/dimensionMismatch(expected:actual:)`` if
+  ///   `b.count ≠ n · rightHandSides`.
+  /// - Precondition: the last ``factor()`` succeeded and the matrix was not written since.
+  public func solve(
+    _ b: UnsafeMutableBufferPointer<Double>, rightHandSides: Int = 1
+  ) throws(LinearAlgebraError) {
+    precondition(isFactored, "BandedLU.solve: no valid factorisation (call factor() first)")
+    try Lapack.require(b.count, equals: dimension * rightHandSides)
+    let n = Lapack.int(dimension)
+    guard n > 0, rightHandSides > 0 else { return }
+    let (kl, ku, ldab) = (Lapack.int(lower), Lapack.int(upper), Lapack.int(leadingDimension))
+    let info = storage.withUnsafeBufferPointer { ab in
+      pivots.withUnsafeBufferPointer { ip in
+        LAPACKE_dgbtrs_work(
+          Lapack.columnMajor, Lapack.noTranspose, n, kl, ku, Lapack.int(rightHandSides),
+          ab.baseAddress, ldab, ip.baseAddress, b.baseAddress, n)
+      }
+    }
+    try Lapack.check(info)
+  }
+
+  /// Solves `A · X = B` in place for right-hand sides stored in an array (column-major,
+  /// `n × rightHandSides`); allocation-free when `b` is uniquely referenced.
+  ///
+  /// The corresponding LAPACK routine is `dgbtrs`.
+  ///
+  /// - Throws: ``LinearAlgebraError/dimensionMismatch(expected:actual:)`` if
+  ///   `b.count ≠ n · rightHandSides`.
+  /// - Precondition: the last ``factor()`` succeeded and the matrix was not written since.
+  public func solve(_ b: inout [Double], rightHandSides: Int = 1) throws(LinearAlgebraError) {
+    try b.withUnsafeMutableBufferPointer { (p) throws(LinearAlgebraError) in
+      try solve(p, rightHandSides: rightHandSides)
+    }
+  }
+}
+
+// MARK: - Tridiagonal
+
+/// A reusable LU factorisation with partial pivoting of an `n × n` tridiagonal matrix, for
+/// repeated fill–factor–solve cycles without heap allocation; `O(n)` per factor and per solve.
+///
+/// The three diagonals (and LAPACK's second super-diagonal of `U` and pivots) are allocated
+/// once. Write them in place through ``withMatrix(_:)``/``factor(_:)`` (a
+/// ``TridiagonalMatrixView``), the subscript, or ``factor(copying:)``; then ``factor()``; then
+/// ``solve(_:rightHandSides:)`` as often as needed. Factoring overwrites the diagonals with the
+/// factors: refill all three before the next factorisation.
+///
+/// The corresponding LAPACK routines are `dgttrf` (factor) and `dgttrs` (solve).
+public struct TridiagonalLU: Sendable {
+  /// The order `n` of the matrix.
+  public let dimension: Int
+  private var lower: [Double]
+  private var diagonal: [Double]
+  private var upper: [Double]
+  /// The second super-diagonal of `U` created by pivoting (`n − 2` values).
+  private var upper2: [Double]
+  private var pivots: [Int32]
+  /// Whether the storage holds a successful factorisation. Any write access resets it.
+  public private(set) var isFactored = false
+
+  /// Allocates the workspace for an `n × n` tridiagonal matrix, initialised to zero.
+  ///
+  /// - Precondition: `dimension ≥ 0`.
+  public init(dimension: Int) {
+    precondition(dimension >= 0, "TridiagonalLU: negative dimension")
+    self.dimension = dimension
+    lower = Array(repeating: 0, count: max(dimension - 1, 0))
+    diagonal = Array(repeating: 0, count: dimension)
+    upper = Array(repeating: 0, count: max(dimension - 1, 0))
+    upper2 = Array(repeating: 0, count: max(dimension - 2, 0))
+    pivots = Array(repeating: 0, count: dimension)
+  }
+
+  /// Gives `body` in-place, allocation-free write access to the three diagonals. Marks the
+  /// factorisation as stale.
+  public mutating func withMatrix<R, E: Error>(
+    _ body: (TridiagonalMatrixView) throws(E) -> R
+  ) throws(E) -> R {
+    isFactored = false
+    return try lower.withUnsafeMutableBufferPointer { (l) throws(E) -> R in
+      try diagonal.withUnsafeMutableBufferPointer { (d) throws(E) -> R in
+        try upper.withUnsafeMutableBufferPointer { (u) throws(E) -> R in
+          try body(TridiagonalMatrixView(lower: l, diagonal: d, upper: u))
+        }
+      }
+    }
+  }
+
+  /// The stored entry `[row, column]`: `A` before ``factor()``, the factors after. Reading
+  /// outside the three diagonals returns `0`; setting there traps (programmer error). Setting
+  /// marks the factorisation as stale.
+  public subscript(row: Int, column: Int) -> Double {
+    get {
+      precondition(row >= 0 && row < dimension && column >= 0 && column < dimension)
+      switch column - row {
+      case 0: return diagonal[row]
+      case 1: return upper[row]
+      case -1: return lower[column]
+      default: return 0
+      }
+    }
+    set {
+      precondition(row >= 0 && row < dimension && column >= 0 && column < dimension)
+      isFactored = false
+      switch column - row {
+      case 0: diagonal[row] = newValue
+      case 1: upper[row] = newValue
+      case -1: lower[column] = newValue
+      default: preconditionFailure("(\(row), \(column)) is outside the tridiagonal band")
+      }
+    }
+  }
+
+  /// Sets the three diagonals to zero (marks the factorisation as stale).
+  public mutating func zero() { withMatrix { $0.zero() } }
+
+  /// Factors the tridiagonal matrix currently in storage, in place.
+  ///
+  /// The corresponding LAPACK routine is `dgttrf`.
+  ///
+  /// - Throws: ``LinearAlgebraError/singular(pivot:)`` if `U` has an exactly zero pivot; the
+  ///   factorisation is then unusable and the matrix must be refilled.
+  public mutating func factor() throws(LinearAlgebraError) {
+    isFactored = false
+    let n = Lapack.int(dimension)
+    guard n > 0 else {
+      isFactored = true
+      return
+    }
+    let info = lower.withUnsafeMutableBufferPointer { l in
+      diagonal.withUnsafeMutableBufferPointer { d in
+        upper.withUnsafeMutableBufferPointer { u in
+          upper2.withUnsafeMutableBufferPointer { u2 in
+            pivots.withUnsafeMutableBufferPointer { ip in
+              LAPACKE_dgttrf_work(
+                n, l.baseAddress, d.baseAddress, u.baseAddress, u2.baseAddress, ip.baseAddress)
+            }
+          }
+        }
+      }
+    }
+    try Lapack.check(info)
+    isFactored = true
+  }
+
+  /// Fills the diagonals in place with `fill`, then factors. The view passed to `fill` still
+  /// holds the previous contents.
+  ///
+  /// The corresponding LAPACK routine is `dgttrf`.
+  ///
+  /// - Throws: ``LinearAlgebraError/singular(pivot:)`` if the filled matrix is exactly singular.
+  public mutating func factor(_ fill: (TridiagonalMatrixView) -> Void) throws(LinearAlgebraError) {
+    withMatrix(fill)
+    try factor()
+  }
+
+  /// Copies `a` into the workspace (no allocation) and factors it.
+  ///
+  /// The corresponding LAPACK routine is `dgttrf`.
+  ///
+  /// - Throws: ``LinearAlgebraError/dimensionMismatch(expected:actual:)`` if `a.dimension ≠ n`
+  ///   or an off-diagonal of `a` does not have `n − 1` entries;
+  ///   ``LinearAlgebraError/singular(pivot:)`` if `a` is exactly singular.
+  public mutating func factor(copying a: TridiagonalMatrix) throws(LinearAlgebraError) {
+    try Lapack.require(a.dimension, equals: dimension)
+    try a.validate()
+    withMatrix { view in
+      a.lower.withUnsafeBufferPointer { _ = view.lower.update(fromContentsOf: $0) }
+      a.diagonal.withUnsafeBufferPointer { _ = view.diagonal.update(fromContentsOf: $0) }
+      a.upper.withUnsafeBufferPointer { _ = view.upper.update(fromContentsOf: $0) }
+    }
+    try factor()
+  }
+
+  /// Solves `A · X = B` in place with the current factorisation: on entry `b` holds the
+  /// right-hand sides (column-major, `n × rightHandSides`), on return the solutions.
+  ///
+  /// The corresponding LAPACK routine is `dgttrs`.
+  ///
+  /// - Throws: ``LinearAlgebraError/dimensionMismatch(expected:actual:)`` if
+  ///   `b.count ≠ n · rightHandSides`.
+  /// - Precondition: the last ``factor()`` succeeded and the matrix was not written since.
+  public func solve(
+    _ b: UnsafeMutableBufferPointer<Double>, rightHandSides: Int = 1
+  ) throws(LinearAlgebraError) {
+    precondition(isFactored, "TridiagonalLU.solve: no valid factorisation (call factor() first)")
+    try Lapack.require(b.count, equals: dimension * rightHandSides)
+    let n = Lapack.int(dimension)
+    guard n > 0, rightHandSides > 0 else { return }
+    let info = lower.withUnsafeBufferPointer { l in
+      diagonal.withUnsafeBufferPointer { d in
+        upper.withUnsafeBufferPointer { u in
+          upper2.withUnsafeBufferPointer { u2 in
+            pivots.withUnsafeBufferPointer { ip in
+              LAPACKE_dgttrs_work(
+                Lapack.columnMajor, Lapack.noTranspose, n, Lapack.int(rightHandSides),
+                l.baseAddress, d.baseAddress, u.baseAddress, u2.baseAddress, ip.baseAddress,
+                b.baseAddress, n)
+            }
+          }
+        }
+      }
+    }
+    try Lapack.check(info)
+  }
+
+  /// Solves `A · X = B` in place for right-hand sides stored in an array (column-major,
+  /// `n × rightHandSides`); allocation-free when `b` is uniquely referenced.
+  ///
+  /// The corresponding LAPACK routine is `dgttrs`.
+  ///
+  /// - Throws: ``LinearAlgebraError/dimensionMismatch(expected:actual:)`` if
+  ///   `b.count ≠ n · rightHandSides`.
+  /// - Precondition: the last ``factor()`` succeeded and the matrix was not written since.
+  public func solve(_ b: inout [Double], rightHandSides: Int = 1) throws(LinearAlgebraError) {
+    try b.withUnsafeMutableBufferPointer { (p) throws(LinearAlgebraError) in
+      try solve(p, rightHandSides: rightHandSides)
+    }
+  }
+}
