@@ -31,6 +31,8 @@ let package = Package(
 
     // MARK: - Chemistries
     .target(name: "LithiumIon", dependencies: ["CellCore", "CellParameters"]),
+    .target(name: "LithiumSulfur", dependencies: ["CellCore", "CellParameters"]),
+    .target(name: "SolidState", dependencies: ["CellCore", "CellParameters"]),
 
     // MARK: - Inputs and outputs
     .target(name: "CellParameters", dependencies: ["CellCore"]),
@@ -44,6 +46,7 @@ let package = Package(
       name: "CellSim",
       dependencies: [
         "CellCore", "CellParameters", "CellExperiments", "CellExport", "CellSimulation", "LithiumIon",
+        "LithiumSulfur", "SolidState",
       ]),
     .executableTarget(
       name: "cellsim",
@@ -60,6 +63,10 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "LithiumIonTests", dependencies: ["CellSim", "_TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "LithiumSulfurTests", dependencies: ["CellSim", "_TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "SolidStateTests", dependencies: ["CellSim", "_TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EndToEndTests", dependencies: ["CellSim", "_TestSupport"]),
   ]
 )

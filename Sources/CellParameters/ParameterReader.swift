@@ -79,7 +79,7 @@ public final class ParameterReader {
   }
 
   /// The fields of the top-level object (header fields and sections).
-  public var top: ParameterSection { rootSection }
+  var top: ParameterSection { rootSection }
 
   /// Records a problem.
   public func report(_ issue: CellFileIssue) { issues.append(issue) }

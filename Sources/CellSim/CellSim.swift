@@ -10,3 +10,5 @@
 @_exported import CellSimulation
 @_exported import Integrators
 @_exported import LithiumIon
+@_exported import LithiumSulfur
+@_exported import SolidState

@@ -85,4 +85,17 @@ struct EventTests {
     #expect(abs(integrator.state[1] - (-1)) <= 1e-6, "y2 = \(integrator.state[1])")
     #expect(abs(integrator.state[0]) <= 1e-7)
   }
+
+  @Test("After an event, reset at the root and go on: correct solution, the same event does not refire")
+  func resetAfterEvent() throws {
+    // y' = −1 from 1: g0 = y − 0.25 fires at t = 0.75; then on to t = 1.5 (y = −0.5).
+    let integrator = try descent([0.25])
+    #expect(run(integrator).outcome == .event(index: 0))
+    try integrator.reset(time: integrator.t, state: integrator.state)
+    #expect(integrator.eventValues[0] <= 0)
+    integrator.setStopTime(1.5)
+    #expect(run(integrator).outcome == .reachedStopTime)
+    #expect(integrator.t == 1.5)
+    #expect(abs(integrator.state[0] - (-0.5)) <= 1e-9, "y(1.5) = \(integrator.state[0])")
+  }
 }

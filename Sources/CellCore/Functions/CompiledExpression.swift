@@ -2,9 +2,10 @@
 //
 // Expression strings compiled once into a flat postfix program and evaluated many times.
 // Compilation folds constant sub-expressions and turns "operand is a constant" into instructions
-// with an immediate operand, so `29.8538*(x - 0.1234)` is three instructions: load x, add −0.1234,
-// multiply by 29.8538. Evaluation keeps the top of the stack in a local and the rest in a stack
-// buffer sized at compile time: no heap allocation per call.
+// with an immediate operand, and a peephole pass fuses frequent pairs, so `29.8538*(x - 0.1234)` is
+// two instructions: push x − 0.1234, multiply by 29.8538. Only rewrites with bit-identical results
+// are made. Evaluation keeps the top of the stack in a local and the rest in a stack buffer sized at
+// compile time: no heap allocation per call.
 
 import Foundation
 
@@ -184,7 +185,8 @@ func maximum(_ a: Double, _ b: Double) -> Double {
 /// power      := primary (('^' | '**') unary)?      right-associative; -x^2 == -(x^2)
 /// primary    := number | 'pi' | variable | function '(' expression (',' expression)* ')'
 ///             | '(' expression ')'
-/// number     := digits ['.' digits] [('e' | 'E') ['+' | '-'] digits]  |  '.' digits [exponent]
+/// number     := digits ['.' [digits]] [exponent]  |  '.' digits [exponent]
+/// exponent   := ('e' | 'E') ['+' | '-'] digits
 /// function   := exp | log | ln | log10 | sqrt | tanh | sinh | cosh | asinh | atanh | sin | cos
 ///             | abs                                         (one argument; log and ln are natural)
 ///             | min | max | pow                             (two arguments)

@@ -1,0 +1,78 @@
+// CellSim — CellSim/LoadedCell.swift
+//
+// One entry point from a cell file to a runnable model: read the header's chemistry, decode and
+// validate that chemistry's parameters, build the model the user asked for. Adding a chemistry adds
+// one case here.
+
+import Foundation
+
+/// A cell file, decoded and validated, ready to build models from.
+public struct LoadedCell: Sendable {
+  /// The models each chemistry offers, the first being the default.
+  public static let models: [String: [String]] = [
+    "lithium-ion": ["spm"]
+  ]
+
+  public enum Parameters: Sendable {
+    case lithiumIon(LithiumIonParameters)
+  }
+
+  public let url: URL
+  public let header: CellFileHeader
+  public let parameters: Parameters
+
+  public var chemistry: String { header.chemistry }
+  public var name: String { header.name }
+
+  /// Reads and validates a cell file.
+  /// - Throws: `CellFileError` naming the file and every problem found.
+  public init(contentsOf url: URL) throws(CellFileError) {
+    self.url = url
+    let chemistry = try readChemistry(of: url)
+    switch chemistry {
+    case LithiumIonParameters.chemistry:
+      let p = try LithiumIonParameters.load(contentsOf: url)
+      header = p.header
+      parameters = .lithiumIon(p)
+    default:
+      let known = Self.models.keys.sorted().joined(separator: ", ")
+      throw CellFileError(
+        CellFileIssue(
+          file: url.lastPathComponent, path: "chemistry", value: "\"\(chemistry)\"",
+          problem: "unknown chemistry (accepted: \(known))", kind: .outOfRange))
+    }
+  }
+
+  /// Quantities derived from the parameters (capacities, 1C current, initial state, stack masses…).
+  public var derivedQuantities: [DerivedQuantity] {
+    switch parameters {
+    case .lithiumIon(let p): return p.derivedQuantities
+    }
+  }
+
+  /// Builds the named model (`nil`: the chemistry's default).
+  /// - Throws: `CellModelError` for a model the chemistry does not offer or a cell the model cannot build.
+  public func makeModel(_ name: String? = nil) throws(CellModelError) -> any CellModel {
+    let offered = Self.models[chemistry] ?? []
+    let chosen = (name ?? offered.first ?? "").lowercased()
+    guard offered.contains(chosen) else {
+      throw CellModelError(
+        "model '\(name ?? "")' is not available for \(chemistry) cells (accepted: \(offered.joined(separator: ", ")))")
+    }
+    switch parameters {
+    case .lithiumIon(let p):
+      return try SingleParticleModel(parameters: p)
+    }
+  }
+}
+
+/// Runs a protocol on any model (opens the existential once, so the engine is specialised per model).
+public func simulate(
+  _ model: any CellModel, protocol cellProtocol: CellProtocol, options: SimulationOptions = SimulationOptions(),
+  onRow: ((UnsafeBufferPointer<Double>) -> Void)? = nil
+) throws(CellModelError) -> SimulationResult {
+  func run<M: CellModel>(_ m: M) throws(CellModelError) -> SimulationResult {
+    try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
+  }
+  return try run(model)
+}

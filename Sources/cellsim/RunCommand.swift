@@ -1,0 +1,171 @@
+// CellSim — cellsim/RunCommand.swift
+
+import ArgumentParser
+import CellSim
+import Foundation
+
+extension CellSimCommand {
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run a protocol on a cell and write its curve as CSV and a summary as JSON.",
+      discussion: """
+        The CSV columns are time_s, current_A (> 0 on discharge), voltage_V, capacity_Ah (net charge
+        discharged since the start), step, soc, then the model's own columns, then temperature_K. Rows
+        come every --dt seconds within each step, plus each step's exact start and end. The summary
+        (per step and total: duration, capacity, energy, mean voltage, why it ended) is printed and
+        written next to the CSV as <out>.summary.json. Files are written atomically.
+
+        Example:
+          cellsim run --cell CellParams/lithium-ion/Chen2020.json --model spm \\
+            --protocol "Discharge at 1C until 2.5 V; Rest for 30 minutes; Charge at 0.5C until 4.2 V; Hold at 4.2 V until C/20" \\
+            --out chen.csv
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("Cell parameter file (JSON).", valueName: "file"))
+    var cell: String
+
+    @Option(name: .long, help: ArgumentHelp("Model: spm for lithium-ion cells (default: the chemistry's own).", valueName: "name"))
+    var model: String?
+
+    @Option(name: .long, help: ArgumentHelp("Protocol text, e.g. \"Discharge at 1C until 2.5 V; Rest for 1 hour\".", valueName: "text"))
+    var `protocol`: String?
+
+    @Option(name: .long, help: ArgumentHelp("File holding the protocol text (one step per line allowed).", valueName: "file"))
+    var protocolFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Output CSV file (the summary goes to <out>.summary.json).", valueName: "file"))
+    var out: String?
+
+    @Option(name: .long, help: ArgumentHelp("Output interval within each step [s].", valueName: "seconds"))
+    var dt: Double = 10
+
+    @Option(name: .long, help: ArgumentHelp("Initial state of charge in [0, 1].", valueName: "fraction"))
+    var soc: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Initial open-circuit voltage [V] instead of --soc.", valueName: "volts"))
+    var initialVoltage: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Ambient temperature with its unit: 25C, 298.15K.", valueName: "temperature"))
+    var ambient: String?
+
+    @Option(name: .long, help: ArgumentHelp("Relative tolerance of the integrator.", valueName: "rtol"))
+    var rtol: Double = 1e-6
+
+    @Flag(name: .long, help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+      if (`protocol` == nil) == (protocolFile == nil) {
+        throw ValidationError("Give exactly one of --protocol \"…\" or --protocol-file <file>.")
+      }
+      if !(dt > 0) || !dt.isFinite { throw ValidationError("--dt must be a positive number of seconds, got \(dt).") }
+      if let soc, !(0...1).contains(soc) { throw ValidationError("--soc must be in [0, 1], got \(soc).") }
+      if soc != nil && initialVoltage != nil { throw ValidationError("Give --soc or --initial-voltage, not both.") }
+      if let v = initialVoltage, !(v > 0) || !v.isFinite {
+        throw ValidationError("--initial-voltage must be a positive voltage, got \(v).")
+      }
+      if !(rtol > 0 && rtol < 0.1) { throw ValidationError("--rtol must be in (0, 0.1), got \(rtol).") }
+      if let ambient, parseTemperature(ambient) == nil {
+        throw ValidationError("--ambient '\(ambient)' is not a temperature: write it with a unit, e.g. 25C or 298.15K (above 0 K).")
+      }
+    }
+
+    func run() throws {
+      let loaded = try loadCell(cell)
+      let text = try protocolText()
+      let cellProtocol: CellProtocol
+      do { cellProtocol = try CellProtocol(parsing: text) } catch {
+        throw UserInputError.badInput((protocolFile.map { "\($0): " } ?? "") + error.description)
+      }
+      let model: any CellModel
+      do { model = try loaded.makeModel(self.model) } catch { throw UserInputError.badInput("\(cell): \(error)") }
+
+      var options = SimulationOptions(outputInterval: dt, relativeTolerance: rtol, keepsCurve: false)
+      if let soc { options.initialCondition = .stateOfCharge(soc) }
+      if let initialVoltage { options.initialCondition = .openCircuitVoltage(initialVoltage) }
+      if let ambient { options.ambientTemperature = parseTemperature(ambient) }
+
+      // Open the outputs before simulating, so an unwritable path is reported at once.
+      var csv: CurveCSVWriter?
+      var summaryURL: URL?
+      if let out {
+        let url = URL(fileURLWithPath: out)
+        do {
+          csv = try CurveCSVWriter(destination: url, columns: ProtocolEngine.columns(for: model))
+          summaryURL = url.deletingPathExtension().appendingPathExtension("summary.json")
+          _ = try AtomicFileWriter(destination: summaryURL!)
+        } catch { throw UserInputError.badInput(error.description) }
+      }
+
+      let result: SimulationResult
+      do {
+        result = try simulate(model, protocol: cellProtocol, options: options) { row in csv?.append(row) }
+      } catch {
+        csv?.abort()
+        throw UserInputError.badInput("\(cell): \(error)")
+      }
+      let summary = RunSummary(
+        result: result, cell: loaded.name, chemistry: loaded.chemistry, model: model.name, protocolText: text)
+      do {
+        try csv?.commit()
+        if let summaryURL { try AtomicFileWriter.write(summary.json(), to: summaryURL) }
+      } catch { throw UserInputError.badInput(error.description) }
+
+      if !quiet {
+        print(summary.table())
+        if let out, let csv {
+          print("wrote \(out) (\(csv.rowCount) rows) and \(summaryURL?.lastPathComponent ?? "")")
+        }
+      }
+      switch result.status {
+      case .completed: return
+      case .stepCannotStart(let step, let reason):
+        throw UserInputError.badInput("step \(step + 1) (\(cellProtocol.steps[step].text)) cannot start: \(reason)")
+      case .solverFailure(let step, let failure):
+        throw UserInputError.runFailed(
+          "the run stopped in step \(step + 1) (\(cellProtocol.steps[step].text)): \(failure); the curve up to there was written")
+      }
+    }
+
+    func protocolText() throws -> String {
+      if let text = `protocol` { return text }
+      let path = protocolFile ?? ""
+      guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        throw UserInputError.badInput("\(path): cannot read the protocol file")
+      }
+      return text
+    }
+  }
+}
+
+/// Reads a cell file, turning its problems into one user-facing error.
+func loadCell(_ path: String) throws -> LoadedCell {
+  guard FileManager.default.fileExists(atPath: path) else {
+    throw UserInputError.badInput("\(path): no such cell file")
+  }
+  do { return try LoadedCell(contentsOf: URL(fileURLWithPath: path)) } catch {
+    throw UserInputError.badInput(error.description)
+  }
+}
+
+/// "25C", "25 °C", "25degC", "298.15K" → kelvin; nil when not a temperature above 0 K.
+func parseTemperature(_ text: String) -> Double? {
+  var s = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "")
+  let celsius = ["°C", "degC", "C", "c"]
+  let kelvin = ["K", "k"]
+  var value: Double?
+  for suffix in celsius where s.hasSuffix(suffix) {
+    s.removeLast(suffix.count)
+    value = Double(s).map { $0 + 273.15 }
+    break
+  }
+  if value == nil {
+    for suffix in kelvin where s.hasSuffix(suffix) {
+      s.removeLast(suffix.count)
+      value = Double(s)
+      break
+    }
+  }
+  guard let v = value, v.isFinite, v > 0 else { return nil }
+  return v
+}
