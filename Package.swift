@@ -67,7 +67,7 @@ let package = Package(
       name: "LithiumSulfurTests", dependencies: ["CellSim", "_TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SolidStateTests", dependencies: ["CellSim", "_TestSupport"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "EndToEndTests", dependencies: ["CellSim", "_TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["cellsim", "CellSim", "_TestSupport"]),
   ]
 )
 

@@ -43,6 +43,11 @@ public protocol CellModel: Sendable {
   var isDifferential: [Bool] { get }
   /// Half-bandwidths of ∂(f, g)/∂y among the model's own states, or `nil` for a dense Jacobian.
   var jacobianBandwidth: (lower: Int, upper: Int)? { get }
+  /// The states the terminal voltage depends on and whose equations depend on the current (for the
+  /// SPM: the surface cells of both particles, stored next to each other). The engine inserts its own
+  /// unknowns (current, charge, energy) in the middle of this range, so a banded model stays banded.
+  /// `nil` (the default) puts them last, with a dense Jacobian — right for small models.
+  var currentCoupling: Range<Int>? { get }
 
   /// Capacity that defines 1C [A h].
   var nominalCapacity: Double { get }
@@ -86,6 +91,7 @@ public protocol CellModel: Sendable {
 }
 
 extension CellModel {
+  public var currentCoupling: Range<Int>? { nil }
   public var eventNames: [String] { [] }
   public func events(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>

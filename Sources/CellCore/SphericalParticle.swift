@@ -22,6 +22,16 @@
 
 /// Geometry and precomputed coefficients of one discretised spherical particle.
 public struct SphericalParticle: Sendable {
+  /// How the cell values are laid out in the state vector.
+  public enum Ordering: Sendable, Equatable {
+    /// c_0 (centre) first, c_{N−1} (surface) last.
+    case centreToSurface
+    /// c_{N−1} (surface) first: lets a model put the surface of one particle next to the unknowns
+    /// it couples to (the current), which keeps the cell's Jacobian banded.
+    case surfaceToCentre
+  }
+  /// Layout of the cell values in the buffers passed to this particle's methods.
+  public let ordering: Ordering
   /// Particle radius R [m].
   public let radius: Double
   /// Number of cells N.
@@ -43,8 +53,10 @@ public struct SphericalParticle: Sendable {
   ///   - radius: R [m], > 0.
   ///   - cellCount: N ≥ 2.
   ///   - grading: w in [0, 1): 0 is a uniform mesh.
-  public init(radius: Double, cellCount: Int, grading: Double = 0.8) {
+  ///   - ordering: layout of the cell values in the state vector.
+  public init(radius: Double, cellCount: Int, grading: Double = 0.8, ordering: Ordering = .centreToSurface) {
     let n = max(cellCount, 2)
+    self.ordering = ordering
     self.radius = radius
     self.cellCount = n
     var faces = [Double](repeating: 0, count: n + 1)
@@ -87,14 +99,14 @@ public struct SphericalParticle: Sendable {
   ///   - surfaceGradient: ∂c/∂r at R = −N_R/D_surface [mol m⁻⁴].
   @inline(__always)
   public func surfaceConcentration(_ c: UnsafeBufferPointer<Double>, surfaceGradient: Double) -> Double {
-    surfaceWeightLast * c[cellCount - 1] + surfaceWeightPrevious * c[cellCount - 2]
+    surfaceWeightLast * c[slot(cellCount - 1)] + surfaceWeightPrevious * c[slot(cellCount - 2)]
       + surfaceWeightSlope * surfaceGradient
   }
 
   /// Volume average c̄ = Σ V_i c_i / (R³/3) [mol m⁻³].
   public func averageConcentration(_ c: UnsafeBufferPointer<Double>) -> Double {
     var s = 0.0
-    for i in 0..<cellCount { s += volumes[i] * c[i] }
+    for i in 0..<cellCount { s += volumes[i] * c[slot(i)] }
     return s / (pow3(radius) / 3)
   }
 
@@ -109,13 +121,14 @@ public struct SphericalParticle: Sendable {
       let outflow: Double =
         i == n - 1
         ? radius * radius * surfaceFlux
-        : -diffusivity * conductance(i + 1) * (c[i + 1] - c[i])
-      out[i] = (inflow - outflow) / volumes[i]
+        : -diffusivity * conductance(i + 1) * (c[slot(i + 1)] - c[slot(i)])
+      out[slot(i)] = (inflow - outflow) / volumes[i]
       inflow = outflow
     }
   }
 
-  /// Writes dc_i/dt for a diffusivity D(c_i) given per cell [m² s⁻¹] (harmonic means at faces).
+  /// Writes dc_i/dt for a diffusivity D(c_i) given per cell, in the particle's ordering [m² s⁻¹]
+  /// (harmonic means at faces).
   public func rates(
     _ c: UnsafeBufferPointer<Double>, cellDiffusivities d: UnsafeBufferPointer<Double>, surfaceFlux: Double,
     into out: UnsafeMutableBufferPointer<Double>
@@ -127,15 +140,25 @@ public struct SphericalParticle: Sendable {
       if i == n - 1 {
         outflow = radius * radius * surfaceFlux
       } else {
-        let dFace = 2 * d[i] * d[i + 1] / (d[i] + d[i + 1])
-        outflow = -dFace * conductance(i + 1) * (c[i + 1] - c[i])
+        let di = d[slot(i)]
+        let dNext = d[slot(i + 1)]
+        let dFace = 2 * di * dNext / (di + dNext)
+        outflow = -dFace * conductance(i + 1) * (c[slot(i + 1)] - c[slot(i)])
       }
-      out[i] = (inflow - outflow) / volumes[i]
+      out[slot(i)] = (inflow - outflow) / volumes[i]
       inflow = outflow
     }
   }
 
   @inline(__always) func conductance(_ face: Int) -> Double { faceConductance[face - 1] }
+
+  /// Position in the buffer of cell i (0 = centre).
+  @inline(__always) public func slot(_ i: Int) -> Int {
+    ordering == .centreToSurface ? i : cellCount - 1 - i
+  }
+
+  /// Position of the surface cell in the buffer.
+  public var surfaceSlot: Int { slot(cellCount - 1) }
 }
 
 @inline(__always) func pow3(_ x: Double) -> Double { x * x * x }

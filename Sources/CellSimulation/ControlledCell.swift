@@ -46,40 +46,98 @@ public enum TerminationCondition: Sendable, Equatable {
 }
 
 /// The DAE of a cell model under one operating mode. Mutable between steps; the integrator holds it.
+///
+/// Layout of the unknowns: the model's states 0..<p, then I, Q, E, W, then the model's states p..<m,
+/// where p is the middle of the model's `currentCoupling` range (or m when it has none). With the
+/// model's own bandwidth and that placement the Jacobian stays banded.
 final class ControlledCell<Model: CellModel>: DAESystem {
   let model: Model
   let modelCount: Int
+  /// Where the engine's four unknowns start.
+  let insertion: Int
   var mode: OperatingMode = .current(0)
   var ambientTemperature: Double
   var conditions: [TerminationCondition] = []
   let modelEvents: UnsafeMutablePointer<Double>
   let maximumConditions: Int
   let modelEventCount: Int
+  let jacobianStructure: JacobianStructure
+  let isDifferential: [Bool]
+  /// Contiguous copies of the model's states and rates when the engine's unknowns sit in between.
+  let gathered: UnsafeMutablePointer<Double>
+  let rates: UnsafeMutablePointer<Double>
 
-  var currentIndex: Int { modelCount }
-  var chargeIndex: Int { modelCount + 1 }
-  var energyIndex: Int { modelCount + 2 }
-  var voltageIntegralIndex: Int { modelCount + 3 }
+  var currentIndex: Int { insertion }
+  var chargeIndex: Int { insertion + 1 }
+  var energyIndex: Int { insertion + 2 }
+  var voltageIntegralIndex: Int { insertion + 3 }
 
   init(model: Model, ambientTemperature: Double) {
     self.model = model
-    modelCount = model.stateCount
+    let m = model.stateCount
+    modelCount = m
     self.ambientTemperature = ambientTemperature
     modelEventCount = model.eventNames.count
     modelEvents = .allocate(capacity: max(modelEventCount, 1))
     modelEvents.initialize(repeating: 1, count: max(modelEventCount, 1))
     maximumConditions = 8 + modelEventCount
+    gathered = .allocate(capacity: max(m, 1))
+    gathered.initialize(repeating: 0, count: max(m, 1))
+    rates = .allocate(capacity: max(m, 1))
+    rates.initialize(repeating: 0, count: max(m, 1))
+    let coupling = model.currentCoupling
+    let p = coupling.map { $0.lowerBound + $0.count / 2 } ?? m
+    insertion = min(max(p, 0), m)
+    let modelFlags = model.isDifferential
+    isDifferential = Array(modelFlags[0..<insertion]) + [false, true, true, true] + Array(modelFlags[insertion...])
+    jacobianStructure = Self.structure(
+      stateCount: m + 4, insertion: insertion, modelBand: model.jacobianBandwidth, coupling: coupling)
   }
 
-  deinit { modelEvents.deallocate() }
+  deinit {
+    modelEvents.deallocate()
+    gathered.deallocate()
+    rates.deallocate()
+  }
+
+  /// The system's bandwidth: the model's own, widened by the four inserted unknowns, and the
+  /// couplings between those unknowns and the `currentCoupling` states. Dense when that is not much
+  /// narrower than the system.
+  static func structure(
+    stateCount n: Int, insertion p: Int, modelBand: (lower: Int, upper: Int)?, coupling: Range<Int>?
+  ) -> JacobianStructure {
+    guard let band = modelBand, let coupling, n > 16 else { return .dense }
+    func mapped(_ i: Int) -> Int { i < p ? i : i + 4 }
+    var lower = band.lower + 4
+    var upper = band.upper + 4
+    let columns = coupling.map(mapped) + [p]
+    for row in p..<(p + 4) {
+      for column in columns {
+        lower = max(lower, row - column)
+        upper = max(upper, column - row)
+      }
+    }
+    for row in coupling.map(mapped) {
+      lower = max(lower, row - p)
+      upper = max(upper, p - row)
+    }
+    return 3 * (lower + upper + 1) < n ? .banded(lower: lower, upper: upper) : .dense
+  }
 
   var dimension: Int { modelCount + 4 }
-  var isDifferential: [Bool] { model.isDifferential + [false, true, true, true] }
-  var jacobianStructure: JacobianStructure { .dense }
   var eventCount: Int { maximumConditions }
 
+  /// The model's states as one contiguous buffer (a view when nothing is inserted in between).
   @inline(__always) func modelState(_ y: UnsafeBufferPointer<Double>) -> UnsafeBufferPointer<Double> {
-    UnsafeBufferPointer(rebasing: y[0..<modelCount])
+    if insertion == modelCount { return UnsafeBufferPointer(rebasing: y[0..<modelCount]) }
+    for i in 0..<insertion { gathered[i] = y[i] }
+    for i in insertion..<modelCount { gathered[i] = y[i + 4] }
+    return UnsafeBufferPointer(start: gathered, count: modelCount)
+  }
+
+  /// The full system state from the model's states and the engine's unknowns.
+  func systemState(model ym: [Double], current: Double = 0) -> [Double] {
+    Array(ym[0..<insertion]) + [current, 0, 0, 0] + Array(ym[insertion...])
   }
 
   @inline(__always) func point(_ y: UnsafeBufferPointer<Double>) -> OperatingPoint {
@@ -93,7 +151,10 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   func residual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>) {
     let op = point(y)
     let ym = modelState(y)
-    model.evaluate(ym, op, into: UnsafeMutableBufferPointer(rebasing: f[0..<modelCount]))
+    let m = modelCount
+    model.evaluate(ym, op, into: UnsafeMutableBufferPointer(start: rates, count: m))
+    for i in 0..<insertion { f[i] = rates[i] }
+    for i in insertion..<m { f[i + 4] = rates[i] }
     let current = op.current
     let v = model.terminalVoltage(ym, op)
     switch mode {

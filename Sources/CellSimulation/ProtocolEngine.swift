@@ -25,7 +25,7 @@ public struct SimulationOptions: Sendable, Equatable {
 
   public init(
     initialCondition: InitialCondition = .stateOfCharge(1), ambientTemperature: Double? = nil,
-    outputInterval: Double = 10, relativeTolerance: Double = 1e-6, absoluteToleranceScale: Double = 1,
+    outputInterval: Double = 10, relativeTolerance: Double = 1e-5, absoluteToleranceScale: Double = 1,
     keepsCurve: Bool = true
   ) {
     self.initialCondition = initialCondition
@@ -70,17 +70,19 @@ public enum ProtocolEngine {
     let ambient0 = options.ambientTemperature ?? model.defaultAmbientTemperature
     let initial = try model.initialState(options.initialCondition, ambientTemperature: ambient0)
     let cell = ControlledCell(model: model, ambientTemperature: ambient0)
-    let m = model.stateCount
     let nominal = model.nominalCapacity
-    let atol =
-      model.absoluteTolerances.map { $0 * options.absoluteToleranceScale }
-      + [1e-9 * max(nominal, 1), 1e-12 * max(nominal, 1), 1e-12 * max(nominal, 1), 1e-9]
+    var atol = cell.systemState(model: model.absoluteTolerances.map { $0 * options.absoluteToleranceScale })
+    atol[cell.currentIndex] = 1e-9 * max(nominal, 1)
+    atol[cell.chargeIndex] = 1e-12 * max(nominal, 1)
+    atol[cell.energyIndex] = 1e-12 * max(nominal, 1)
+    atol[cell.voltageIntegralIndex] = 1e-9
     let integrator = BDFIntegrator(
       system: cell, options: IntegratorOptions(relativeTolerance: options.relativeTolerance, absoluteTolerance: atol))
 
     let columns = columns(for: model)
     var recorder = Recorder(columns: columns, model: model, keeps: options.keepsCurve, onRow: onRow)
-    var y = initial + [0, 0, 0, 0]
+    var y = cell.systemState(model: initial)
+    let iIndex = cell.currentIndex
     var t = 0.0
     var summaries: [StepSummary] = []
     var status = RunStatus.completed
@@ -99,10 +101,16 @@ public enum ProtocolEngine {
       case .rest: mode = .current(0)
       }
       cell.mode = mode
+      if case .voltage(let v) = mode, !limits.contains(v) {
+        let why = "the hold voltage \(v) V is outside the cell's voltage window \(limits.lowerBound)–\(limits.upperBound) V"
+        status = .stepCannotStart(step: index, reason: why)
+        summaries.append(summary(index, step, t, t, y, y, cell, .cannotStart(why)))
+        break
+      }
       let previousVoltage = y.withUnsafeBufferPointer { cell.voltage($0) }
       switch mode {
-      case .current(let i): y[m] = i
-      case .power(let p): y[m] = p / max(previousVoltage, 1e-3)
+      case .current(let i): y[iIndex] = i
+      case .power(let p): y[iIndex] = p / max(previousVoltage, 1e-3)
       case .voltage: break
       }
       cell.conditions = []
@@ -137,7 +145,7 @@ public enum ProtocolEngine {
           conditions.append(.currentMagnitudeFallsTo(c * nominal))
           reasons.append(.currentLimit(c * nominal))
         case .capacity(let q):
-          conditions.append(.chargePassed(q, start: integrator.state[m + 1]))
+          conditions.append(.chargePassed(q, start: integrator.state[cell.chargeIndex]))
           reasons.append(.capacityLimit(q))
         }
       }
@@ -161,7 +169,7 @@ public enum ProtocolEngine {
         break
       }
       if let blocked = cell.conditions.indices.first(where: { integrator.eventValues[$0] <= 0 }) {
-        let why = "\(reasons[blocked]) is already reached at the start of the step (voltage \(format(startVoltage)) V, current \(format(integrator.state[m])) A)"
+        let why = "\(reasons[blocked]) is already reached at the start of the step (voltage \(format(startVoltage)) V, current \(format(integrator.state[iIndex])) A)"
         status = .stepCannotStart(step: index, reason: why)
         summaries.append(summary(index, step, t, t, y, y, cell, .cannotStart(why)))
         break
@@ -224,15 +232,15 @@ public enum ProtocolEngine {
     _ index: Int, _ step: ProtocolStep, _ t0: Double, _ t1: Double, _ start: [Double], _ end: [Double],
     _ cell: ControlledCell<Model>, _ reason: StepEndReason
   ) -> StepSummary {
-    let m = cell.modelCount
     let v0 = start.withUnsafeBufferPointer { cell.voltage($0) }
     let v1 = end.withUnsafeBufferPointer { cell.voltage($0) }
     let duration = t1 - t0
     return StepSummary(
       index: index, text: step.text, cycle: step.cycle, startTime: t0, endTime: t1,
-      capacity: end[m + 1] - start[m + 1], energy: end[m + 2] - start[m + 2],
-      meanVoltage: duration > 0 ? (end[m + 3] - start[m + 3]) / duration : v1,
-      startVoltage: v0, endVoltage: v1, endCurrent: end[m], reason: reason)
+      capacity: end[cell.chargeIndex] - start[cell.chargeIndex],
+      energy: end[cell.energyIndex] - start[cell.energyIndex],
+      meanVoltage: duration > 0 ? (end[cell.voltageIntegralIndex] - start[cell.voltageIntegralIndex]) / duration : v1,
+      startVoltage: v0, endVoltage: v1, endCurrent: end[cell.currentIndex], reason: reason)
   }
 
   static func format(_ x: Double) -> String {
@@ -263,9 +271,13 @@ struct Recorder<Model: CellModel> {
     outputs = Array(repeating: 0, count: max(outputCount, 1))
   }
 
+  /// Whether anyone consumes rows (a run can be asked for its summary only).
+  var isActive: Bool { keeps || onRow != nil }
+
   mutating func emitInterpolated(
     time: Double, integrator: BDFIntegrator<ControlledCell<Model>>, step: Int, cell: ControlledCell<Model>
   ) {
+    guard isActive else { return }
     var buffer = interpolated
     interpolated = []
     buffer.withUnsafeMutableBufferPointer { integrator.interpolate(at: time, into: $0) }
@@ -274,14 +286,14 @@ struct Recorder<Model: CellModel> {
   }
 
   mutating func emit(time: Double, state y: UnsafeBufferPointer<Double>, step: Int, cell: ControlledCell<Model>) {
-    let m = cell.modelCount
+    guard isActive else { return }
     let op = cell.point(y)
     let ym = cell.modelState(y)
     let model = cell.model
     row[0] = time
-    row[1] = y[m]
+    row[1] = y[cell.currentIndex]
     row[2] = model.terminalVoltage(ym, op)
-    row[3] = y[m + 1]
+    row[3] = y[cell.chargeIndex]
     row[4] = Double(step)
     row[5] = model.stateOfCharge(ym)
     if outputCount > 0 {

@@ -243,7 +243,9 @@ public final class BDFIntegrator<System: DAESystem> {
       if !jacobianIsValid {
         computeJacobian(tNew, yPredicted)
       }
-      if c != factoredC {
+      // Refactor only when c moved by more than 30 % since the last factorisation (as CVODE does):
+      // Newton with a slightly stale M − c·J still converges, and factorisations dominate small systems.
+      if factoredC.isNaN || abs(c / factoredC - 1) > 0.3 {
         do {
           try iterationMatrix.factor(c: c, mass: mass, jacobian: jacobian)
           statistics.factorizations += 1
@@ -456,7 +458,6 @@ public final class BDFIntegrator<System: DAESystem> {
       }
     }
     for i in 0..<((q + 1) * n) { history[i] = historyScratch[i] }
-    factoredC = .nan
   }
 
   func saveInterpolant() {

@@ -19,7 +19,9 @@
 //
 //     V = U_p(y_surf, T) − U_n(x_surf, T) + η_p − η_n − I·R_contact
 //
-// State: c_n (N cells) then c_p (N cells) [mol m⁻³], all differential. Lithium in the particles,
+// State: c_n (N cells, centre to surface) then c_p (N cells, surface to centre) [mol m⁻³], all
+// differential — the two surfaces sit next to each other, where the current couples in, so the
+// Jacobian of the cell is banded. Lithium in the particles,
 // ε_s,n·L_n·A·c̄_n + ε_s,p·L_p·A·c̄_p, is conserved by construction (the fluxes cancel: A·a_n·L_n·j_n
 // = −A·a_p·L_p·j_p = I).
 
@@ -49,6 +51,7 @@ public struct SingleParticleModel: CellModel {
   public var stateCount: Int { 2 * n }
   public var isDifferential: [Bool] { Array(repeating: true, count: 2 * n) }
   public var jacobianBandwidth: (lower: Int, upper: Int)? { (1, 1) }
+  public var currentCoupling: Range<Int>? { (n - 2)..<(n + 2) }
   public var nominalCapacity: Double { parameters.cell.nominalCapacity }
   public var voltageLimits: ClosedRange<Double> { parameters.cell.lowerCutoff...parameters.cell.upperCutoff }
   public var defaultAmbientTemperature: Double { parameters.cell.ambientTemperature }
@@ -72,7 +75,8 @@ public struct SingleParticleModel: CellModel {
     let neg = parameters.negative
     let pos = parameters.positive
     negativeParticle = SphericalParticle(radius: neg.particleRadius, cellCount: n, grading: grading)
-    positiveParticle = SphericalParticle(radius: pos.particleRadius, cellCount: n, grading: grading)
+    positiveParticle = SphericalParticle(
+      radius: pos.particleRadius, cellCount: n, grading: grading, ordering: .surfaceToCentre)
     area = parameters.cell.area
     let faraday = PhysicalConstants.faraday
     negativeFluxPerCurrent = 1 / (area * neg.surfaceAreaPerVolume * neg.thickness * faraday)
@@ -142,9 +146,9 @@ public struct SingleParticleModel: CellModel {
     let cn = negative(y)
     let cp = positive(y)
     let dn =
-      negativeDiffusivity ?? diffusivity(parameters.negative.diffusivity, cn[n - 1] / negativeMaxConcentration, temperature)
+      negativeDiffusivity ?? diffusivity(parameters.negative.diffusivity, cn[negativeParticle.surfaceSlot] / negativeMaxConcentration, temperature)
     let dp =
-      positiveDiffusivity ?? diffusivity(parameters.positive.diffusivity, cp[n - 1] / positiveMaxConcentration, temperature)
+      positiveDiffusivity ?? diffusivity(parameters.positive.diffusivity, cp[positiveParticle.surfaceSlot] / positiveMaxConcentration, temperature)
     let xs = negativeParticle.surfaceConcentration(cn, surfaceGradient: -current * negativeFluxPerCurrent / dn)
     let ys = positiveParticle.surfaceConcentration(cp, surfaceGradient: -current * positiveFluxPerCurrent / dp)
     return (xs / negativeMaxConcentration, ys / positiveMaxConcentration)

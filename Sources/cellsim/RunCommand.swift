@@ -49,7 +49,7 @@ extension CellSimCommand {
     var ambient: String?
 
     @Option(name: .long, help: ArgumentHelp("Relative tolerance of the integrator.", valueName: "rtol"))
-    var rtol: Double = 1e-6
+    var rtol: Double = 1e-5
 
     @Flag(name: .long, help: "Print nothing but errors.")
     var quiet = false
@@ -104,6 +104,7 @@ extension CellSimCommand {
         csv?.abort()
         throw UserInputError.badInput("\(cell): \(error)")
       }
+      if case .stepCannotStart(0, let reason) = result.status { csv?.abort(); throw UserInputError.badInput("step 1 (\(cellProtocol.steps[0].text)) cannot start: \(reason)") }
       let summary = RunSummary(
         result: result, cell: loaded.name, chemistry: loaded.chemistry, model: model.name, protocolText: text)
       do {

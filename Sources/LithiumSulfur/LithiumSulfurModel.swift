@@ -1,0 +1,252 @@
+// CellSim — LithiumSulfur/LithiumSulfurModel.swift
+//
+// Zero-dimensional lithium-sulfur cell of Marinescu, Zhang & Offer (2016), with the precipitation and
+// shuttle of Marinescu et al. (2018). Equations, units and numerics: docs/models/lithium-sulfur.md.
+//
+// Unknowns y = (S8, S4, S2, S, Sp, V): five sulfur masses [g] (differential) and the terminal voltage
+// [V] (algebraic). With k = RT/(n_e F), c = n_e F/(2RT) (so c·k = 1/2):
+//
+//     E_H = E_H0 + k ln(f_H S8 / S4²),          f_H = n_S4² M_S v / n_S8
+//     E_L = E_L0 + k ln(f_L S4 / (S2 S²)),      f_L = n_S² n_S2 M_S² v² / n_S4
+//     i_H = −2 i_H0 a_r sinh(c (V − E_H)),      i_L = −2 i_L0 a_r sinh(c (V − E_L))
+//     0   = i_H + i_L − I                        (the algebraic row of V)
+//     g_X = M_S i_X / (n_e F),   r = k_p Sp (S − S*) / (v ρ_s)
+//     S8' = −n_S8 g_H − k_s S8
+//     S4' =  n_S8 g_H + k_s S8 − n_S4 g_L
+//     S2' =  n_S2 g_L
+//     S'  =  2 n_S g_L − r
+//     Sp' =  r
+//
+// The right-hand sides sum to zero identically, so total sulfur is a linear invariant that BDF keeps
+// to round-off with masses as unknowns. Positivity: see `logMass`.
+
+import CellCore
+import CellParameters
+import Foundation
+
+/// The Marinescu zero-dimensional lithium-sulfur model.
+public struct LithiumSulfurModel: CellModel {
+  public let parameters: LithiumSulfurParameters
+
+  // Plain numbers for the hot loop.
+  let highExchange: Double  // 2·i_H0·a_r [A]
+  let lowExchange: Double  // 2·i_L0·a_r [A]
+  let highStandard: Double
+  let lowStandard: Double
+  let logFH: Double  // ln f_H
+  let logFL: Double  // ln f_L
+  let gramsPerCoulomb: Double  // M_S/(n_e F)  [g C⁻¹]
+  let electronsFaradayOverR: Double  // n_e F / R  [K V⁻¹]
+  let precipitationScale: Double  // k_p/(v ρ_s)  [g⁻¹ s⁻¹]
+  let saturationMass: Double
+  let shuttleCharge: Double
+  let shuttleDischarge: Double
+  let chargePerGram: Double  // F/(M_S·3600) [A h g⁻¹ per electron per atom]
+  let fullCapacity: Double
+
+  /// Index of the voltage in the state vector.
+  public static let voltageIndex = 5
+
+  public var name: String { "Marinescu0D" }
+  public var stateCount: Int { 6 }
+  public var isDifferential: [Bool] { [true, true, true, true, true, false] }
+  public var jacobianBandwidth: (lower: Int, upper: Int)? { nil }
+  public var nominalCapacity: Double { parameters.cell.nominalCapacity }
+  public var voltageLimits: ClosedRange<Double> { parameters.cell.lowerCutoff...parameters.cell.upperCutoff }
+  public var defaultAmbientTemperature: Double { parameters.cell.ambientTemperature }
+
+  /// Absolute tolerances of the mass coordinates u [g] and of V [V]; see docs/models/lithium-sulfur.md.
+  public var absoluteTolerances: [Double] { Self.massTolerances + [1e-9] }
+  /// Absolute tolerances of the mass coordinates [g].
+  public static let massTolerances: [Double] = [1e-15, 1e-15, 1e-15, 1e-15, 1e-15]
+
+  /// Masses ε_i [g] below which each mass coordinate turns logarithmic (see `mass(_:_:)`).
+  public static let tailMasses: [Double] = [1e-10, 1e-14, 1e-14, 1e-14, 1e-14]
+
+  public init(parameters: LithiumSulfurParameters) throws(CellModelError) {
+    self.parameters = parameters
+    let r = parameters.reactions
+    let v = parameters.electrolyte.volumeLitres
+    let ms = r.sulfurMolarMass
+    highExchange = 2 * r.highExchangeCurrentDensity * r.reactionArea
+    lowExchange = 2 * r.lowExchangeCurrentDensity * r.reactionArea
+    highStandard = r.highStandardPotential
+    lowStandard = r.lowStandardPotential
+    logFH = log(4 * 4 * ms * v / 8)
+    logFL = log(1 * 1 * 2 * ms * ms * v * v / 4)
+    gramsPerCoulomb = ms / (r.electronsPerReaction * PhysicalConstants.faraday)
+    electronsFaradayOverR = r.electronsPerReaction * PhysicalConstants.faraday / PhysicalConstants.gas
+    precipitationScale =
+      parameters.precipitation.rateConstant / (v * parameters.precipitation.precipitateDensity)
+    saturationMass = parameters.precipitation.saturationMass
+    shuttleCharge = parameters.shuttle.chargeRateConstant
+    shuttleDischarge = parameters.shuttle.dischargeRateConstant
+    chargePerGram = parameters.ampereHoursPerGramPerElectron
+    fullCapacity = parameters.fullCapacity
+    for (name, m) in zip(LithiumSulfurParameters.speciesNames, parameters.initialState.masses)
+    where !(m > 0 && m.isFinite) {
+      throw CellModelError("initial mass of \(name) must be positive and finite, not \(m) g")
+    }
+  }
+
+  // MARK: - Initial state
+
+  public func initialState(_ condition: InitialCondition, ambientTemperature: Double) throws(CellModelError)
+    -> [Double]
+  {
+    switch condition {
+    case .stateOfCharge(let s) where abs(s - 1) < 1e-12:
+      let u = parameters.initialState.masses.enumerated().map { Self.coordinate($1, $0) }
+      // Voltage guess: the open-circuit voltage, where i_H + i_L = 0 (refined by the engine's
+      // consistent initialisation at the step's current).
+      let v = u.withUnsafeBufferPointer { openCircuitVoltage($0, temperature: ambientTemperature) }
+      return u + [v]
+    case .stateOfCharge(let s):
+      throw CellModelError(
+        "a lithium-sulfur run starts from the cell file's initial_state (SOC 1, here "
+          + "\(parameters.initialStateOfCharge) of the 12-electron capacity); SOC \(s) is not supported. "
+          + "Discharge from the charged state to reach a lower SOC.")
+    case .openCircuitVoltage(let v):
+      throw CellModelError(
+        "a lithium-sulfur run starts from the cell file's initial_state; an initial open-circuit voltage "
+          + "(\(v) V) is not supported")
+    }
+  }
+
+  /// Voltage [V] where i_H + i_L = 0 at masses `m` (bisection between E_L and E_H).
+  func openCircuitVoltage(_ m: UnsafeBufferPointer<Double>, temperature: Double) -> Double {
+    var lo = 0.0
+    var hi = 5.0
+    for _ in 0..<200 {
+      let mid = 0.5 * (lo + hi)
+      let (ih, il) = partialCurrents(m, voltage: mid, temperature: temperature)
+      // i_H + i_L decreases with V.
+      if ih + il > 0 { lo = mid } else { hi = mid }
+    }
+    return 0.5 * (lo + hi)
+  }
+
+  // MARK: - Equations
+
+  /// Species mass m = φ(u) [g] of the mass coordinate u [g]:
+  ///
+  ///     φ(u) = u                     for u ≥ ε
+  ///     φ(u) = ε·exp(u/ε − 1)        for u < ε        (C¹ at u = ε; ε = `tailMasses[i]`)
+  ///
+  /// so every mass is positive for every real u (positivity by construction), while above ε the unknown
+  /// *is* the mass and Σu — total sulfur — is a linear invariant that BDF keeps to round-off.
+  @inline(__always) public static func mass(_ u: Double, _ species: Int) -> Double {
+    let e = tailMasses[species]
+    return u >= e ? u : e * exp(u / e - 1)
+  }
+
+  /// ln φ(u), without underflow for very negative u.
+  @inline(__always) static func logMass(_ u: Double, _ species: Int) -> Double {
+    let e = tailMasses[species]
+    return u >= e ? log(u) : logTails[species] + u / e - 1
+  }
+  static let logTails = tailMasses.map { log($0) }
+
+  /// The mass coordinate u = φ⁻¹(m) of a positive mass m [g] of species `species`.
+  public static func coordinate(_ m: Double, _ species: Int) -> Double {
+    let e = tailMasses[species]
+    return m >= e ? m : e * (1 + log(m / e))
+  }
+
+  /// Nernst potentials (E_H, E_L) [V].
+  @inline(__always)
+  func nernst(_ y: UnsafeBufferPointer<Double>, temperature: Double) -> (Double, Double) {
+    let k = temperature / electronsFaradayOverR
+    let l8 = Self.logMass(y[0], 0)
+    let l4 = Self.logMass(y[1], 1)
+    let l2 = Self.logMass(y[2], 2)
+    let l1 = Self.logMass(y[3], 3)
+    return (highStandard + k * (logFH + l8 - 2 * l4), lowStandard + k * (logFL + l4 - l2 - 2 * l1))
+  }
+
+  /// Partial currents (i_H, i_L) [A] at voltage V.
+  @inline(__always)
+  func partialCurrents(_ y: UnsafeBufferPointer<Double>, voltage v: Double, temperature: Double) -> (Double, Double) {
+    let (eh, el) = nernst(y, temperature: temperature)
+    let c = 0.5 * electronsFaradayOverR / temperature
+    return (-highExchange * sinh(c * (v - eh)), -lowExchange * sinh(c * (v - el)))
+  }
+
+  public func evaluate(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    let current = point.current
+    let (ih, il) = partialCurrents(y, voltage: y[5], temperature: point.ambientTemperature)
+    let gh = gramsPerCoulomb * ih
+    let gl = gramsPerCoulomb * il
+    let ks = current < 0 ? shuttleCharge : shuttleDischarge
+    let shuttle = ks * Self.mass(y[0], 0)
+    let r = precipitationScale * Self.mass(y[4], 4) * (Self.mass(y[3], 3) - saturationMass)
+    out[0] = -8 * gh - shuttle
+    out[1] = 8 * gh + shuttle - 4 * gl
+    out[2] = 2 * gl
+    out[3] = 2 * gl - r
+    out[4] = r
+    out[5] = ih + il - current
+  }
+
+  public func terminalVoltage(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double { y[5] }
+
+  /// Deliverable (12-electron) charge left in S8 and S4, as a fraction of the 12-electron capacity of
+  /// all the cell's sulfur: (1.5·S8 + S4) / (1.5·ΣS) ∈ [0, 1].
+  public func stateOfCharge(_ y: UnsafeBufferPointer<Double>) -> Double {
+    min(max((1.5 * Self.mass(y[0], 0) + Self.mass(y[1], 1)) * chargePerGram / fullCapacity, 0), 1)
+  }
+
+  // MARK: - Outputs
+
+  public var outputColumns: [String] { ["S8_g", "S4_g", "S2_g", "S_g", "Sp_g", "i_H_A", "i_L_A"] }
+
+  public func outputs(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    for k in 0..<5 { out[k] = Self.mass(y[k], k) }
+    let (ih, il) = partialCurrents(y, voltage: y[5], temperature: point.ambientTemperature)
+    out[5] = ih
+    out[6] = il
+  }
+
+  /// Total sulfur S8 + S4 + S2 + S + Sp [g] at a state.
+  public func totalSulfur(_ y: UnsafeBufferPointer<Double>) -> Double {
+    Self.mass(y[0], 0) + Self.mass(y[1], 1) + Self.mass(y[2], 2) + Self.mass(y[3], 3) + Self.mass(y[4], 4)
+  }
+
+  // MARK: - Plateau figures
+
+  /// High- and low-plateau voltages and the dip between them of a discharge curve [V]:
+  ///
+  /// * dip: the lowest voltage after which the curve rises again by at least 1 mV (the local minimum
+  ///   between the plateaus; the end-of-discharge fall is excluded because nothing rises after it);
+  /// * high: the voltage halfway (in time) between the start of the curve and the dip;
+  /// * low: the highest voltage after the dip (the top of the low plateau).
+  ///
+  /// - Returns: `nil` if the curve has no dip (e.g. a charge, or a discharge stopped on the high plateau).
+  public func plateauFigures(time: [Double], voltage: [Double]) -> (high: Double, low: Double, dip: Double)? {
+    let n = min(time.count, voltage.count)
+    guard n >= 3 else { return nil }
+    // Suffix maxima: the highest voltage at or after each index.
+    var suffixMax = [Double](repeating: -.infinity, count: n)
+    var running = -Double.infinity
+    for i in stride(from: n - 1, through: 0, by: -1) {
+      running = max(running, voltage[i])
+      suffixMax[i] = running
+    }
+    var dipIndex: Int?
+    for i in 1..<(n - 1) where suffixMax[i] - voltage[i] >= 1e-3 {
+      if dipIndex.map({ voltage[i] < voltage[$0] }) ?? true { dipIndex = i }
+    }
+    guard let d = dipIndex, d + 1 < n else { return nil }
+    let low = suffixMax[d + 1]
+    let tMid = 0.5 * (time[0] + time[d])
+    var k = 0
+    while k + 1 < d && time[k + 1] < tMid { k += 1 }
+    let w = time[k + 1] > time[k] ? (tMid - time[k]) / (time[k + 1] - time[k]) : 0
+    let high = voltage[k] + w * (voltage[k + 1] - voltage[k])
+    return (high, low, voltage[d])
+  }
+}
