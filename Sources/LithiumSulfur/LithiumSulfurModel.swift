@@ -56,12 +56,14 @@ public struct LithiumSulfurModel: CellModel {
   public var defaultAmbientTemperature: Double { parameters.cell.ambientTemperature }
 
   /// Absolute tolerances of the mass coordinates u [g] and of V [V]; see docs/models/lithium-sulfur.md.
-  public var absoluteTolerances: [Double] { Self.massTolerances + [1e-9] }
+  public var absoluteTolerances: [Double] { Self.massTolerances + [Self.voltageTolerance] }
+  /// Absolute tolerance of the voltage [V].
+  public static let voltageTolerance = 1e-6
   /// Absolute tolerances of the mass coordinates [g].
   public static let massTolerances: [Double] = [1e-15, 1e-15, 1e-15, 1e-15, 1e-15]
 
   /// Masses ε_i [g] below which each mass coordinate turns logarithmic (see `mass(_:_:)`).
-  public static let tailMasses: [Double] = [1e-10, 1e-14, 1e-14, 1e-14, 1e-14]
+  public static let tailMasses: [Double] = [1e-11, 1e-14, 1e-14, 1e-14, 1e-14]
 
   public init(parameters: LithiumSulfurParameters) throws(CellModelError) {
     self.parameters = parameters
