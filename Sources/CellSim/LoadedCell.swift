@@ -10,7 +10,7 @@ import Foundation
 public struct LoadedCell: Sendable {
   /// The models each chemistry offers, the first being the default.
   public static let models: [String: [String]] = [
-    "lithium-ion": ["spm"]
+    "lithium-ion": ["spm", "spme"]
   ]
 
   public enum Parameters: Sendable {
@@ -61,7 +61,8 @@ public struct LoadedCell: Sendable {
     }
     switch parameters {
     case .lithiumIon(let p):
-      return try SingleParticleModel(parameters: p)
+      return chosen == "spme"
+        ? try SingleParticleModelWithElectrolyte(parameters: p) : try SingleParticleModel(parameters: p)
     }
   }
 }

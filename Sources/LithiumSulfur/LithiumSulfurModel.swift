@@ -222,8 +222,10 @@ public struct LithiumSulfurModel: CellModel {
 
   /// High- and low-plateau voltages and the dip between them of a discharge curve [V]:
   ///
-  /// * dip: the lowest voltage after which the curve rises again by at least 1 mV (the local minimum
-  ///   between the plateaus; the end-of-discharge fall is excluded because nothing rises after it);
+  /// * dip: the lowest voltage that lies at least 1 mV below an earlier voltage of the curve and after
+  ///   which the curve rises again by at least 1 mV (the local minimum between the plateaus: the
+  ///   end-of-discharge fall is excluded because nothing rises after it, a rising charge curve because
+  ///   nothing higher precedes its minimum);
   /// * high: the voltage halfway (in time) between the start of the curve and the dip;
   /// * low: the highest voltage after the dip (the top of the low plateau).
   ///
@@ -239,7 +241,10 @@ public struct LithiumSulfurModel: CellModel {
       suffixMax[i] = running
     }
     var dipIndex: Int?
-    for i in 1..<(n - 1) where suffixMax[i] - voltage[i] >= 1e-3 {
+    var prefixMax = voltage[0]
+    for i in 1..<(n - 1) {
+      prefixMax = max(prefixMax, voltage[i])
+      guard prefixMax - voltage[i] >= 1e-3, suffixMax[i] - voltage[i] >= 1e-3 else { continue }
       if dipIndex.map({ voltage[i] < voltage[$0] }) ?? true { dipIndex = i }
     }
     guard let d = dipIndex, d + 1 < n else { return nil }
@@ -249,6 +254,7 @@ public struct LithiumSulfurModel: CellModel {
     while k + 1 < d && time[k + 1] < tMid { k += 1 }
     let w = time[k + 1] > time[k] ? (tMid - time[k]) / (time[k + 1] - time[k]) : 0
     let high = voltage[k] + w * (voltage[k + 1] - voltage[k])
+    guard high > low else { return nil }
     return (high, low, voltage[d])
   }
 }

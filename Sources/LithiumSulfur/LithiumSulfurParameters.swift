@@ -29,8 +29,10 @@ public struct LithiumSulfurParameters: Sendable {
   public var precipitation: Precipitation
   public var shuttle: Shuttle
   public var initialState: InitialState
-  /// Design quantities (section `design`, optional): sulfur loading, carbon host, E/S, lithium excess.
-  public var design: Design?
+  /// The layer stack (section `stack`, optional; `CellParameters.LayerStack`): sulfur loading, carbon
+  /// host, electrolyte, lithium foil and their densities. Not used by the model; gives the design
+  /// quantities in `derivedQuantities` and the stack energy densities.
+  public var stack: LayerStack?
 
   // MARK: - Sections
 
@@ -100,26 +102,6 @@ public struct LithiumSulfurParameters: Sendable {
     public var masses: [Double] { [s8, s4, s2, s, sp] }
   }
 
-  /// Section `design` (optional): layer-stack / design quantities for chemistry comparisons. Not used by
-  /// the model.
-  public struct Design: Sendable {
-    /// Sulfur loading of the cathode [mg cm⁻²].
-    public var sulfurLoading: Double
-    /// Carbon host material (a name).
-    public var carbonHost: String
-    /// Carbon host mass per sulfur mass [-].
-    public var carbonToSulfurMassRatio: Double
-    /// Lithium-foil capacity excess over the sulfur's theoretical capacity, N/P − 1 [-].
-    public var lithiumExcess: Double
-    /// Densities [kg m⁻³] of sulfur, carbon host, electrolyte and lithium metal.
-    public var sulfurDensity: Double
-    public var carbonDensity: Double
-    public var electrolyteDensity: Double
-    public var lithiumDensity: Double
-    /// Where these values come from.
-    public var sources: [String]
-  }
-
   // MARK: - Derived quantities
 
   /// Total sulfur in the initial state [g].
@@ -167,17 +149,55 @@ public struct LithiumSulfurParameters: Sendable {
     let (eh, el) = nernstPotentials(initialState.masses, temperature: t)
     list.append(DerivedQuantity(name: "E_H at the initial state", value: eh, unit: "V"))
     list.append(DerivedQuantity(name: "E_L at the initial state", value: el, unit: "V"))
-    if let design {
-      let sulfurLoading = design.sulfurLoading
-      list.append(
-        DerivedQuantity(
-          name: "cathode area at the design sulfur loading", value: totalSulfur * 1e3 / sulfurLoading * 1e-4,
-          unit: "m^2"))
-      list.append(
-        DerivedQuantity(
-          name: "lithium mass (theoretical Li2S capacity x (1 + excess))",
-          value: 2 * totalSulfur * ampereHoursPerGramPerElectron * 3600 / PhysicalConstants.faraday * 6.941
-            * (1 + design.lithiumExcess), unit: "g"))
+    if let stack { list += designQuantities(stack) + stack.derivedQuantities }
+    return list
+  }
+
+  /// Design quantities of a layer stack: sulfur loading (active material with formula "S8" in the
+  /// positive electrode), carbon host, electrolyte-to-sulfur ratio of the stack, lithium-foil excess.
+  public func designQuantities(_ stack: LayerStack) -> [DerivedQuantity] {
+    var sulfur = 0.0  // kg m⁻²
+    var electrolyteVolume = 0.0  // m³ m⁻²
+    var lithium = 0.0  // kg m⁻²
+    var hosts: [String] = []
+    for layer in stack.layers {
+      for c in layer.components {
+        let mass = layer.share * c.volumeFraction * c.material.density * layer.thickness
+        switch c.material.kind {
+        case .active where layer.role == .positiveElectrode && c.material.formula == "S8": sulfur += mass
+        case .electrolyte: electrolyteVolume += layer.share * c.volumeFraction * layer.thickness
+        case .lithiumMetal: lithium += mass
+        case .conductiveAdditive where layer.role == .positiveElectrode: hosts.append(c.material.name)
+        default: break
+        }
+      }
+    }
+    var list: [DerivedQuantity] = []
+    guard sulfur > 0 else { return list }
+    list.append(DerivedQuantity(name: "stack sulfur loading", value: sulfur * 100, unit: "mg cm^-2"))
+    list.append(
+      DerivedQuantity(
+        name: "stack electrode area for the cell's sulfur", value: totalSulfur * 1e-3 / sulfur, unit: "m^2"))
+    list.append(
+      DerivedQuantity(name: "stack electrolyte-to-sulfur ratio E/S", value: electrolyteVolume * 1e9 / (sulfur * 1e6), unit: "uL/mg"))
+    if !hosts.isEmpty {
+      let hostMass = stack.layers.filter { $0.role == .positiveElectrode }.flatMap(\.components)
+        .filter { hosts.contains($0.material.name) }
+        .reduce(0.0) { $0 + $1.massFraction }
+      let sulfurFraction = stack.layers.filter { $0.role == .positiveElectrode }.flatMap(\.components)
+        .filter { $0.material.formula == "S8" }.reduce(0.0) { $0 + $1.massFraction }
+      if sulfurFraction > 0 {
+        list.append(
+          DerivedQuantity(
+            name: "carbon host (\(hosts.joined(separator: ", "))) per sulfur mass", value: hostMass / sulfurFraction,
+            unit: ""))
+      }
+    }
+    if lithium > 0 {
+      // Lithium capacity over the sulfur's theoretical capacity to Li2S (2 electrons per S atom).
+      let lithiumCapacity = lithium * 1e3 / 6.941  // mol m⁻²
+      let sulfurCapacity = 2 * sulfur * 1e3 / reactions.sulfurMolarMass
+      list.append(DerivedQuantity(name: "lithium-foil excess (N/P - 1)", value: lithiumCapacity / sulfurCapacity - 1, unit: ""))
     }
     return list
   }
@@ -253,7 +273,7 @@ public struct LithiumSulfurParameters: Sendable {
         s2: s.number("S2_g", .positive, meaning), s: s.number("S_g", .positive, meaning),
         sp: s.number("Sp_g", .positive, meaning))
     }
-    design = reader.optionalSection("design", "design quantities") { Self.readDesign($0) }
+    stack = reader.optionalSection("stack", "the layer stack (design quantities)") { LayerStack.read(from: $0) }
   }
 
   private static let voltage = "a voltage in volts"
@@ -285,19 +305,4 @@ public struct LithiumSulfurParameters: Sendable {
         "low_exchange_current_density_A_m2", .positive, "the exchange-current density i_L0 in A/m^2"))
   }
 
-  private static func readDesign(_ s: ParameterSection) -> Design {
-    let density = "a density in kg/m^3"
-    return Design(
-      sulfurLoading: s.number("sulfur_loading_mg_cm2", .positive, "the cathode sulfur loading in mg/cm^2"),
-      carbonHost: s.string("carbon_host", "the carbon host material"),
-      carbonToSulfurMassRatio: s.number(
-        "carbon_to_sulfur_mass_ratio", .positive, "carbon host mass per sulfur mass"),
-      lithiumExcess: s.number(
-        "lithium_excess", .nonNegative, "lithium capacity excess over the sulfur's theoretical capacity (N/P - 1)"),
-      sulfurDensity: s.number("sulfur_density_kg_m3", .positive, density),
-      carbonDensity: s.number("carbon_density_kg_m3", .positive, density),
-      electrolyteDensity: s.number("electrolyte_density_kg_m3", .positive, density),
-      lithiumDensity: s.number("lithium_density_kg_m3", .positive, density),
-      sources: s.strings("sources", "where the design values come from"))
-  }
 }

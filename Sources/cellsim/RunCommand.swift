@@ -24,7 +24,7 @@ extension CellSimCommand {
     @Option(name: .long, help: ArgumentHelp("Cell parameter file (JSON).", valueName: "file"))
     var cell: String
 
-    @Option(name: .long, help: ArgumentHelp("Model: spm for lithium-ion cells (default: the chemistry's own).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Model: spm or spme for lithium-ion cells (default: the chemistry's first).", valueName: "name"))
     var model: String?
 
     @Option(name: .long, help: ArgumentHelp("Protocol text, e.g. \"Discharge at 1C until 2.5 V; Rest for 1 hour\".", valueName: "text"))
