@@ -10,11 +10,15 @@ import Foundation
 public struct LoadedCell: Sendable {
   /// The models each chemistry offers, the first being the default.
   public static let models: [String: [String]] = [
-    "lithium-ion": ["spm", "spme"]
+    "lithium-ion": ["spm", "spme"],
+    "solid-state": ["ssb-spm"],
+    "lithium-sulfur": ["zero-d"],
   ]
 
   public enum Parameters: Sendable {
     case lithiumIon(LithiumIonParameters)
+    case solidState(SolidStateParameters)
+    case lithiumSulfur(LithiumSulfurParameters)
   }
 
   public let url: URL
@@ -34,6 +38,14 @@ public struct LoadedCell: Sendable {
       let p = try LithiumIonParameters.load(contentsOf: url)
       header = p.header
       parameters = .lithiumIon(p)
+    case SolidStateParameters.chemistry:
+      let p = try SolidStateParameters.load(contentsOf: url)
+      header = p.header
+      parameters = .solidState(p)
+    case LithiumSulfurParameters.chemistry:
+      let p = try LithiumSulfurParameters.load(contentsOf: url)
+      header = p.header
+      parameters = .lithiumSulfur(p)
     default:
       let known = Self.models.keys.sorted().joined(separator: ", ")
       throw CellFileError(
@@ -47,6 +59,8 @@ public struct LoadedCell: Sendable {
   public var derivedQuantities: [DerivedQuantity] {
     switch parameters {
     case .lithiumIon(let p): return p.derivedQuantities
+    case .solidState(let p): return p.derivedQuantities
+    case .lithiumSulfur(let p): return p.derivedQuantities
     }
   }
 
@@ -63,8 +77,18 @@ public struct LoadedCell: Sendable {
     case .lithiumIon(let p):
       return chosen == "spme"
         ? try SingleParticleModelWithElectrolyte(parameters: p) : try SingleParticleModel(parameters: p)
+    case .solidState(let p): return try SolidStateModel(parameters: p)
+    case .lithiumSulfur(let p): return try LithiumSulfurModel(parameters: p)
     }
   }
+}
+
+/// Chemistry-specific figures of a curve for the summary (the Li-S plateaus and the dip between them).
+public func curveFigures(_ model: any CellModel, time: [Double], voltage: [Double]) -> [String: Double] {
+  guard let lis = model as? LithiumSulfurModel, let p = lis.plateauFigures(time: time, voltage: voltage) else {
+    return [:]
+  }
+  return ["high_plateau_V": p.high, "low_plateau_V": p.low, "dip_V": p.dip]
 }
 
 /// Runs a protocol on any model (opens the existential once, so the engine is specialised per model).

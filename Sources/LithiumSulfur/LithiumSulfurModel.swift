@@ -3,22 +3,25 @@
 // Zero-dimensional lithium-sulfur cell of Marinescu, Zhang & Offer (2016), with the precipitation and
 // shuttle of Marinescu et al. (2018). Equations, units and numerics: docs/models/lithium-sulfur.md.
 //
-// Unknowns y = (S8, S4, S2, S, Sp, V): five sulfur masses [g] (differential) and the terminal voltage
-// [V] (algebraic). With k = RT/(n_e F), c = n_e F/(2RT) (so c·k = 1/2):
+// Unknowns y = (u_S8, u_S4, u_S2, u_S, u_Sp, V): five sulfur mass coordinates [g] (differential; u is
+// the mass itself above a tail mass ε and logarithmic below it, see `mass(_:_:)`) and the terminal
+// voltage [V] (algebraic). With k = RT/(n_e F), c = n_e F/(2RT) (so c·k = 1/2), masses S = φ(u):
 //
 //     E_H = E_H0 + k ln(f_H S8 / S4²),          f_H = n_S4² M_S v / n_S8
 //     E_L = E_L0 + k ln(f_L S4 / (S2 S²)),      f_L = n_S² n_S2 M_S² v² / n_S4
 //     i_H = −2 i_H0 a_r sinh(c (V − E_H)),      i_L = −2 i_L0 a_r sinh(c (V − E_L))
 //     0   = i_H + i_L − I                        (the algebraic row of V)
 //     g_X = M_S i_X / (n_e F),   r = k_p Sp (S − S*) / (v ρ_s)
-//     S8' = −n_S8 g_H − k_s S8
+//     u_S8' = −n_S8 g_H − k_s S8          (= S8' wherever S8 ≥ ε; likewise below)
 //     S4' =  n_S8 g_H + k_s S8 − n_S4 g_L
 //     S2' =  n_S2 g_L
 //     S'  =  2 n_S g_L − r
 //     Sp' =  r
 //
-// The right-hand sides sum to zero identically, so total sulfur is a linear invariant that BDF keeps
-// to round-off with masses as unknowns. Positivity: see `logMass`.
+// The right-hand sides sum to zero identically, so Σu is a linear invariant that BDF keeps to
+// round-off; Σφ(u) (total sulfur) differs from it only by the tails, ≤ ε·|ln(S/ε)| per species
+// (< 1e-9 g here). Positivity: every φ(u) > 0 by construction. Why the tails and their sizes:
+// docs/models/lithium-sulfur.md, "Numerics".
 
 import CellCore
 import CellParameters

@@ -98,15 +98,22 @@ extension CellSimCommand {
       }
 
       let result: SimulationResult
+      var times: [Double] = []
+      var voltages: [Double] = []
       do {
-        result = try simulate(model, protocol: cellProtocol, options: options) { row in csv?.append(row) }
+        result = try simulate(model, protocol: cellProtocol, options: options) { row in
+          csv?.append(row)
+          times.append(row[0])
+          voltages.append(row[2])
+        }
       } catch {
         csv?.abort()
         throw UserInputError.badInput("\(cell): \(error)")
       }
       if case .stepCannotStart(0, let reason) = result.status { csv?.abort(); throw UserInputError.badInput("step 1 (\(cellProtocol.steps[0].text)) cannot start: \(reason)") }
       let summary = RunSummary(
-        result: result, cell: loaded.name, chemistry: loaded.chemistry, model: model.name, protocolText: text)
+        result: result, cell: loaded.name, chemistry: loaded.chemistry, model: model.name, protocolText: text,
+        figures: curveFigures(model, time: times, voltage: voltages))
       do {
         try csv?.commit()
         if let summaryURL { try AtomicFileWriter.write(summary.json(), to: summaryURL) }

@@ -65,15 +65,15 @@ struct LiSAccuracyTests {
   @Test("total sulfur is conserved to 1e-9 and every species stays positive")
   func conservationAndPositivity() throws {
     let clock = ContinuousClock()
-    var result: SimulationResult?
-    let elapsed = try clock.measure { result = try Self.run() }
+    var measured: SimulationResult?
+    let elapsed = try clock.measure { measured = try Self.run() }
     let defaultOptions = try clock.measure {
       _ = try ProtocolEngine.run(
         model: try LiS.model(), protocol: try CellProtocol(parsing: Self.protocolText),
         options: SimulationOptions(keepsCurve: false))
     }
     print("Li-S solve time, discharge + charge: \(elapsed) (rtol 1e-7, 0.5 s rows), \(defaultOptions) (defaults)")
-    let result = try #require(result)
+    let result = try #require(measured)
     #expect(result.status == .completed)
     let total = LiS.totalSulfur(result)
     let drift = (total.max()! - total.min()!) / total[0]
