@@ -4,6 +4,8 @@
 // are parsed into a tree whose expanded size is checked before anything is expanded, then expanded
 // into a flat step list in one linear pass.
 
+import CellCore
+
 /// A parsed protocol item before `repeat` expansion.
 private indirect enum ProtocolItem {
   case step(ProtocolStep)
@@ -132,32 +134,16 @@ struct ProtocolParser {
   /// rewriting the whole candidate. A candidate differing from `word` only in case (as `mA` from
   /// `MA`) is the best suggestion; one equal to `word` is none.
   static func suggestion(for word: String, among candidates: [String]) -> String? {
-    let lower = Array(word.lowercased().unicodeScalars)
+    let lower = word.lowercased()
     var best: (String, Int)?
     for candidate in candidates where candidate != word {
-      let c = Array(candidate.lowercased().unicodeScalars)
+      let c = candidate.lowercased()
       let d = editDistance(lower, c)
       if d == 0 { return candidate }
-      guard d <= min(2, c.count - 1) else { continue }
+      guard d <= min(2, c.unicodeScalars.count - 1) else { continue }
       if best == nil || d < (best?.1 ?? Int.max) { best = (candidate, d) }
     }
     return best?.0
-  }
-
-  static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var row = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-      row[0] = i
-      for j in 1...b.count {
-        let cost = a[i - 1] == b[j - 1] ? 0 : 1
-        row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
-      }
-      swap(&previous, &row)
-    }
-    return previous[b.count]
   }
 
   // MARK: - Blocks and repeats
