@@ -12,7 +12,7 @@ import Foundation
 /// Everything a lithium-ion cell model needs: scalars as plain `Double`s, material functions as compiled
 /// `ScalarFunction`s. Built by `load(contentsOf:)` (or `init(reading:)` + `ParameterReader.finish()`),
 /// which checks every field, so a value in hand is valid.
-public struct LithiumIonParameters: Sendable {
+public struct LithiumIonParameters: CellFileSchema {
   /// The `chemistry` string of lithium-ion cell files.
   public static let chemistry = "lithium-ion"
 
@@ -270,35 +270,16 @@ public struct LithiumIonParameters: Sendable {
 
   // MARK: - Reading
 
-  /// Reads, validates and checks a lithium-ion cell file, including its eSOH window.
-  /// - Throws: `CellFileError` listing every problem found.
-  public static func load(contentsOf url: URL) throws(CellFileError) -> LithiumIonParameters {
-    try load(ParameterReader(contentsOf: url))
-  }
-
-  /// Reads a parsed cell file (e.g. after a sweep overrode `positive.thickness_m`).
-  public static func load(json: JSONValue, fileName: String) throws(CellFileError) -> LithiumIonParameters {
-    try load(ParameterReader(json: json, fileName: fileName))
-  }
-
-  /// Reads cell-file text.
-  public static func load(text: String, fileName: String) throws(CellFileError) -> LithiumIonParameters {
-    try load(ParameterReader(text: text, fileName: fileName))
-  }
-
-  private static func load(_ reader: ParameterReader) throws(CellFileError) -> LithiumIonParameters {
-    let parameters = LithiumIonParameters(reading: reader)
-    try reader.finish()
+  /// The eSOH window must exist: the electrodes must reach the cell's OCV limits.
+  public func checkConsistency(reporting reader: ParameterReader) {
     do {
-      _ = try parameters.electrodeBalance()
+      _ = try electrodeBalance()
     } catch {
       reader.report(
         CellFileIssue(
-          file: reader.fileName, path: "cell.ocv_at_soc_1_V", value: "\(parameters.cell.ocvAtSOC1)",
+          file: reader.fileName, path: "cell.ocv_at_soc_1_V", value: "\(cell.ocvAtSOC1)",
           problem: error.message, kind: .inconsistent))
-      try reader.finish()
     }
-    return parameters
   }
 
   /// Reads every lithium-ion field through `reader`, recording problems in it. The result holds

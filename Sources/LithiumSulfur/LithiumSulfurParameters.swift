@@ -14,7 +14,7 @@ import Foundation
 
 /// Everything the lithium-sulfur model needs. Built by `load(contentsOf:)`, which checks every field,
 /// so a value in hand is valid.
-public struct LithiumSulfurParameters: Sendable {
+public struct LithiumSulfurParameters: CellFileSchema {
   /// The `chemistry` string of lithium-sulfur cell files.
   public static let chemistry = "lithium-sulfur"
   /// Names of the five sulfur species, in state order.
@@ -220,28 +220,6 @@ public struct LithiumSulfurParameters: Sendable {
   }
 
   // MARK: - Reading
-
-  /// Reads, validates and checks a lithium-sulfur cell file.
-  /// - Throws: `CellFileError` listing every problem found (field paths, values, accepted ranges).
-  public static func load(contentsOf url: URL) throws(CellFileError) -> LithiumSulfurParameters {
-    try load(ParameterReader(contentsOf: url))
-  }
-
-  /// Reads a parsed cell file (e.g. after a sweep overrode `electrolyte.volume_m3`).
-  public static func load(json: JSONValue, fileName: String) throws(CellFileError) -> LithiumSulfurParameters {
-    try load(ParameterReader(json: json, fileName: fileName))
-  }
-
-  /// Reads cell-file text.
-  public static func load(text: String, fileName: String) throws(CellFileError) -> LithiumSulfurParameters {
-    try load(ParameterReader(text: text, fileName: fileName))
-  }
-
-  private static func load(_ reader: ParameterReader) throws(CellFileError) -> LithiumSulfurParameters {
-    let parameters = LithiumSulfurParameters(reading: reader)
-    try reader.finish()
-    return parameters
-  }
 
   /// Reads every lithium-sulfur field through `reader`, recording problems in it. The result holds
   /// placeholders where fields are invalid: call `reader.finish()` before using it.

@@ -10,7 +10,7 @@ import CellParameters
 import Foundation
 
 /// Everything the solid-state model needs; built by `load(contentsOf:)`, which checks every field.
-public struct SolidStateParameters: Sendable {
+public struct SolidStateParameters: CellFileSchema {
   /// The `chemistry` string of solid-state cell files.
   public static let chemistry = "solid-state"
   /// Variables of the temperature-only functions (conductivities, Li exchange current): T [K].
@@ -198,28 +198,6 @@ public struct SolidStateParameters: Sendable {
   }
 
   // MARK: - Reading
-
-  /// Reads, validates and checks a solid-state cell file.
-  /// - Throws: `CellFileError` listing every problem found.
-  public static func load(contentsOf url: URL) throws(CellFileError) -> SolidStateParameters {
-    try load(ParameterReader(contentsOf: url))
-  }
-
-  /// Reads a parsed cell file (e.g. with a sweep's override applied).
-  public static func load(json: JSONValue, fileName: String) throws(CellFileError) -> SolidStateParameters {
-    try load(ParameterReader(json: json, fileName: fileName))
-  }
-
-  /// Reads cell-file text.
-  public static func load(text: String, fileName: String) throws(CellFileError) -> SolidStateParameters {
-    try load(ParameterReader(text: text, fileName: fileName))
-  }
-
-  private static func load(_ reader: ParameterReader) throws(CellFileError) -> SolidStateParameters {
-    let parameters = SolidStateParameters(reading: reader)
-    try reader.finish()
-    return parameters
-  }
 
   /// Reads every solid-state field through `reader`, recording problems in it; call `reader.finish()`
   /// before using the result.
