@@ -40,15 +40,10 @@ struct SPMExperimentTests {
       let ours = result.steps[k]
       let duration = tEnd[k] - tStart[k]
       #expect(abs(ours.endTime - tEnd[k]) <= 1e-3 * duration, "step \(k) ends at \(ours.endTime), reference \(tEnd[k])")
-      // Compare each step on time since the step's start, so an earlier step's small shift does not count twice.
-      let mine = zip(t, step).enumerated().filter { $0.element.1 == Double(k) }.map { $0.offset }
-      let theirs = stepRef.enumerated().filter { $0.element == Double(k) }.map { $0.offset }
-      let tm = mine.map { t[$0] - ours.startTime }
-      let vm = mine.map { v[$0] }
-      let tr = theirs.map { tRef[$0] - tStart[k] }
-      let vr = theirs.map { vRef[$0] }
-      let whole = maximumDifference(times: tm, values: vm, referenceTimes: tr, referenceValues: vr, to: min(ours.duration, duration))
-      let window = maximumDifference(times: tm, values: vm, referenceTimes: tr, referenceValues: vr, from: 60, to: 0.95 * duration)
+      let (whole, window) = stepVoltageDifference(
+        step: k, times: t, voltages: v, steps: step, start: ours.startTime, duration: ours.duration,
+        referenceTimes: tRef, referenceVoltages: vRef, referenceSteps: stepRef, referenceStart: tStart[k],
+        referenceDuration: duration)
       #expect(window <= 1e-3, "step \(k): max |ΔV| \(window) V between 60 s and 95 %")
       #expect(whole <= 5e-3, "step \(k): max |ΔV| \(whole) V over the step")
     }

@@ -41,17 +41,10 @@ struct SPMeExperimentTests {
     for k in 0..<4 {
       let ours = result.steps[k]
       let duration = tEnd[k] - tStart[k]
-      // Compare each step on time since the step's start, so an earlier step's small shift does not count twice.
-      let mine = zip(t, step).enumerated().filter { $0.element.1 == Double(k) }.map { $0.offset }
-      let theirs = stepRef.enumerated().filter { $0.element == Double(k) }.map { $0.offset }
-      let tm = mine.map { t[$0] - ours.startTime }
-      let vm = mine.map { v[$0] }
-      let tr = theirs.map { tRef[$0] - tStart[k] }
-      let vr = theirs.map { vRef[$0] }
-      let whole = maximumDifference(
-        times: tm, values: vm, referenceTimes: tr, referenceValues: vr, to: min(ours.duration, duration))
-      let window = maximumDifference(
-        times: tm, values: vm, referenceTimes: tr, referenceValues: vr, from: 60, to: 0.95 * duration)
+      let (whole, window) = stepVoltageDifference(
+        step: k, times: t, voltages: v, steps: step, start: ours.startTime, duration: ours.duration,
+        referenceTimes: tRef, referenceVoltages: vRef, referenceSteps: stepRef, referenceStart: tStart[k],
+        referenceDuration: duration)
       print(
         "SPMe cccv step \(k): end \(ours.endTime) vs \(tEnd[k]) (duration error "
           + "\(String(format: "%.4f", (ours.duration - duration) / duration * 100)) %), max|ΔV| whole "

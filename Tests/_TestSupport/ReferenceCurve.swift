@@ -72,3 +72,24 @@ public func repositoryRoot(testFile: String = #filePath) -> URL {
   }
   return URL(fileURLWithPath: ".")
 }
+
+/// Max |ΔV| of one protocol step against the same step of a stacked reference experiment, on time
+/// since each step's own start (so an earlier step's small shift does not count twice).
+/// - Returns: (whole step up to the shorter duration, from 60 s to 95 % of the reference duration).
+public func stepVoltageDifference(
+  step k: Int, times t: [Double], voltages v: [Double], steps: [Double], start: Double, duration: Double,
+  referenceTimes tRef: [Double], referenceVoltages vRef: [Double], referenceSteps stepRef: [Double],
+  referenceStart: Double, referenceDuration: Double
+) -> (whole: Double, window: Double) {
+  let mine = steps.indices.filter { steps[$0] == Double(k) }
+  let theirs = stepRef.indices.filter { stepRef[$0] == Double(k) }
+  let tm = mine.map { t[$0] - start }
+  let vm = mine.map { v[$0] }
+  let tr = theirs.map { tRef[$0] - referenceStart }
+  let vr = theirs.map { vRef[$0] }
+  let whole = maximumDifference(
+    times: tm, values: vm, referenceTimes: tr, referenceValues: vr, to: min(duration, referenceDuration))
+  let window = maximumDifference(
+    times: tm, values: vm, referenceTimes: tr, referenceValues: vr, from: 60, to: 0.95 * referenceDuration)
+  return (whole, window)
+}
