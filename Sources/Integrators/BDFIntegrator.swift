@@ -93,7 +93,10 @@ public final class BDFIntegrator<System: DAESystem> {
   var jacobianIsCurrent = false
   var jacobianIsValid = false
   var factoredC = Double.nan
-  var stepsThisCall = 0
+  /// What went wrong in recent failed attempts (NaN/∞ residuals, singular matrices), to name the cause
+  /// of a failure correctly even when it is reported by a later call to `step()`.
+  var troubleNonFinite = false
+  var troubleSingular = false
 
   // BDF coefficients γ_k and error constants 1/(k+1), k = 0 … 6.
   let gamma: [Double]
@@ -182,6 +185,8 @@ public final class BDFIntegrator<System: DAESystem> {
     jacobianIsValid = false
     jacobianIsCurrent = false
     factoredC = .nan
+    troubleNonFinite = false
+    troubleSingular = false
     try makeAlgebraicConsistent(at: t0)
     evaluateResidual(t0, y, into: f0)
     for i in 0..<n where !f0[i].isFinite { throw .nonFiniteResidual(t: t0) }
@@ -213,12 +218,11 @@ public final class BDFIntegrator<System: DAESystem> {
   public func step() -> StepOutcome {
     let rtol = options.relativeTolerance
     let newtonTolerance = max(10 * Double.ulpOfOne / rtol, min(0.03, rtol.squareRoot()))
-    var nonFinite = false
-    var singular = false
+    var attemptFailed = false
     while true {
       let minimumStep = 10 * (t.nextUp - t)
       if h > options.maximumStep { rescale(by: options.maximumStep / h) }
-      if h < minimumStep { return .failed(failure(nonFinite: nonFinite, singular: singular)) }
+      if h < minimumStep { return .failed(failure()) }
       var tNew = t + h
       if tNew >= stopTime || stopTime - tNew < minimumStep {
         tNew = stopTime
@@ -252,7 +256,8 @@ public final class BDFIntegrator<System: DAESystem> {
           factoredC = c
         } catch {
           factoredC = .nan
-          singular = true
+          troubleSingular = true
+          attemptFailed = true
           if !jacobianIsCurrent {
             computeJacobian(tNew, yPredicted)
             continue
@@ -277,14 +282,14 @@ public final class BDFIntegrator<System: DAESystem> {
         for i in 0..<n {
           delta[i] = c * f[i] - mass[i] * (psi[i] + correction[i])
           if !delta[i].isFinite {
-            nonFinite = true
+            troubleNonFinite = true
             break newton
           }
         }
         iterationMatrix.solve(delta)
         let norm = weightedNorm(delta)
         if !norm.isFinite {
-          nonFinite = true
+          troubleNonFinite = true
           break newton
         }
         var rate = -1.0
@@ -308,12 +313,17 @@ public final class BDFIntegrator<System: DAESystem> {
       }
 
       if !converged {
+        // Recovery, as IDA does: a fresh Jacobian first; if Newton still fails with it, a quarter of
+        // the step, after which the next failure refreshes the Jacobian again at the new predictor
+        // (a Jacobian taken at a far-off predictor of a too-large step is of little use).
         statistics.newtonFailures += 1
+        attemptFailed = true
         if !jacobianIsCurrent {
           computeJacobian(tNew, yPredicted)
           continue
         }
-        reject(by: 0.5)
+        reject(by: 0.25)
+        jacobianIsCurrent = false
         continue
       }
 
@@ -331,9 +341,13 @@ public final class BDFIntegrator<System: DAESystem> {
         continue
       }
 
-      // Accept: update the difference table.
+      // Accept: update the difference table. Troubles seen on the way stay on record only when
+      // this step needed them to be overcome (they explain a failure right after it).
+      if !attemptFailed {
+        troubleNonFinite = false
+        troubleSingular = false
+      }
       statistics.steps += 1
-      stepsThisCall += 1
       previousTime = t
       t = tNew
       for i in 0..<n {
@@ -418,9 +432,9 @@ public final class BDFIntegrator<System: DAESystem> {
 
   // MARK: - Internals
 
-  func failure(nonFinite: Bool, singular: Bool) -> IntegratorFailure {
-    if nonFinite { return .nonFiniteResidual(t: t) }
-    if singular { return .singularIterationMatrix(t: t) }
+  func failure() -> IntegratorFailure {
+    if troubleNonFinite { return .nonFiniteResidual(t: t) }
+    if troubleSingular { return .singularIterationMatrix(t: t) }
     return statistics.newtonFailures > 0 ? .newtonDidNotConverge(t: t) : .stepSizeTooSmall(t: t)
   }
 

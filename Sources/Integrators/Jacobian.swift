@@ -132,12 +132,17 @@ struct IterationMatrix {
       let kl = jacobian.lower
       let ku = jacobian.upper
       try banded.factor { a in
+        // LAPACK band storage: A[i, j] at (kl + ku + i − j) + j·ldab; J[i, j] at (ku + i − j) + j·(kl+ku+1).
         a.zero()
+        let ldab = a.leadingDimension
+        let width = kl + ku + 1
         for j in 0..<n {
+          let target = kl + j * ldab
+          let origin = j * width
           for i in max(0, j - ku)...min(n - 1, j + kl) {
-            a.storage[a.index(row: i, column: j)] = -c * source[(ku + i - j) + j * (kl + ku + 1)]
+            a.storage[target + ku + i - j] = -c * source[origin + ku + i - j]
           }
-          a.storage[a.index(row: j, column: j)] += mass[j]
+          a.storage[target + ku] += mass[j]
         }
       }
     } else {
