@@ -68,6 +68,9 @@ let package = Package(
     .testTarget(
       name: "SolidStateTests", dependencies: ["CellSim", "_TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EndToEndTests", dependencies: ["cellsim", "CellSim", "_TestSupport"]),
+    .testTarget(
+      name: "RobustnessTests", dependencies: ["cellsim", "CellSim", "_TestSupport"], resources: [.copy("Corpus")]),
+    .testTarget(name: "ComparisonTests", dependencies: ["CellSim", "_TestSupport"]),
   ]
 )
 

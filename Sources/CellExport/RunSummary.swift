@@ -21,6 +21,23 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var end_voltage_V: Double
     public var end_current_A: Double
     public var ended_by: String
+
+    /// As synthesised, but a non-finite number (a voltage of −∞ at a failed start) is written as null.
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(index, forKey: .index)
+      try c.encode(text, forKey: .text)
+      try c.encode(cycle, forKey: .cycle)
+      try c.encodeFinite(start_s, forKey: .start_s)
+      try c.encodeFinite(end_s, forKey: .end_s)
+      try c.encodeFinite(duration_s, forKey: .duration_s)
+      try c.encodeFinite(capacity_Ah, forKey: .capacity_Ah)
+      try c.encodeFinite(energy_Wh, forKey: .energy_Wh)
+      try c.encodeFinite(mean_voltage_V, forKey: .mean_voltage_V)
+      try c.encodeFinite(end_voltage_V, forKey: .end_voltage_V)
+      try c.encodeFinite(end_current_A, forKey: .end_current_A)
+      try c.encode(ended_by, forKey: .ended_by)
+    }
   }
   public var cell: String
   public var chemistry: String
@@ -69,6 +86,26 @@ public struct RunSummary: Codable, Sendable, Equatable {
     solver = result.statistics
   }
 
+  /// As synthesised, but non-finite numbers are written as null (JSON has no ±inf or NaN).
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(cell, forKey: .cell)
+    try c.encode(chemistry, forKey: .chemistry)
+    try c.encode(model, forKey: .model)
+    try c.encode(protocol_text, forKey: .protocol_text)
+    try c.encode(status, forKey: .status)
+    try c.encode(completed, forKey: .completed)
+    try c.encodeFinite(duration_s, forKey: .duration_s)
+    try c.encodeFinite(capacity_Ah, forKey: .capacity_Ah)
+    try c.encodeFinite(energy_Wh, forKey: .energy_Wh)
+    try c.encodeFinite(discharge_capacity_Ah, forKey: .discharge_capacity_Ah)
+    try c.encodeFinite(discharge_energy_Wh, forKey: .discharge_energy_Wh)
+    try c.encode(steps, forKey: .steps)
+    try c.encode(warnings, forKey: .warnings)
+    try c.encode(figures.mapValues { $0.isFinite ? $0 : nil }, forKey: .figures)
+    try c.encode(solver, forKey: .solver)
+  }
+
   /// Pretty-printed JSON.
   public func json() -> String {
     let encoder = JSONEncoder()
@@ -100,6 +137,13 @@ public struct RunSummary: Codable, Sendable, Equatable {
       "solver: \(solver.steps) steps, \(solver.rejectedSteps) rejected, \(solver.jacobianEvaluations) Jacobians, \(solver.residualEvaluations) residual evaluations"
     )
     return lines.joined(separator: "\n")
+  }
+}
+
+extension KeyedEncodingContainer {
+  /// Encodes `value`, or null when it is NaN or ±∞.
+  mutating func encodeFinite(_ value: Double, forKey key: Key) throws {
+    if value.isFinite { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
   }
 }
 

@@ -65,18 +65,29 @@ public struct LoadedCell: Sendable {
   }
 
   /// Builds the named model (`nil`: the chemistry's default).
-  /// - Throws: `CellModelError` for a model the chemistry does not offer or a cell the model cannot build.
-  public func makeModel(_ name: String? = nil) throws(CellModelError) -> any CellModel {
+  /// - Parameter thermal: `.lumped` adds the lumped thermal model (lithium-ion SPM and SPMe only).
+  /// - Throws: `CellModelError` for a model the chemistry does not offer, a thermal model it does not
+  ///   have, or a cell the model cannot build.
+  public func makeModel(_ name: String? = nil, thermal: ThermalOption = .isothermal) throws(CellModelError)
+    -> any CellModel
+  {
     let offered = Self.models[chemistry] ?? []
     let chosen = (name ?? offered.first ?? "").lowercased()
     guard offered.contains(chosen) else {
       throw CellModelError(
         "model '\(name ?? "")' is not available for \(chemistry) cells (accepted: \(offered.joined(separator: ", ")))")
     }
+    if thermal != .isothermal {
+      guard case .lithiumIon = parameters else {
+        throw CellModelError(
+          "the \(thermal.rawValue) thermal model is available for lithium-ion cells only (models spm, spme)")
+      }
+    }
     switch parameters {
     case .lithiumIon(let p):
       return chosen == "spme"
-        ? try SingleParticleModelWithElectrolyte(parameters: p) : try SingleParticleModel(parameters: p)
+        ? try SingleParticleModelWithElectrolyte(parameters: p, thermal: thermal, electrolyteOrdering: .folded)
+        : try SingleParticleModel(parameters: p, thermal: thermal)
     case .solidState(let p): return try SolidStateModel(parameters: p)
     case .lithiumSulfur(let p): return try LithiumSulfurModel(parameters: p)
     }

@@ -47,13 +47,14 @@ public enum TerminationCondition: Sendable, Equatable {
 
 /// The DAE of a cell model under one operating mode. Mutable between steps; the integrator holds it.
 ///
-/// Layout of the unknowns: the model's states 0..<p, then I, Q, E, W, then the model's states p..<m,
-/// where p is the middle of the model's `currentCoupling` range (or m when it has none). With the
-/// model's own bandwidth and that placement the Jacobian stays banded.
+/// Layout of the unknowns: the model's states 0..<p, then I, then the model's states p..<m, then the
+/// quadratures Q, E, W. p is the middle of the model's `currentCoupling` range (or m when it has
+/// none): with the model's own bandwidth and that placement the Newton system stays banded, and the
+/// quadratures stay outside it.
 final class ControlledCell<Model: CellModel>: DAESystem {
   let model: Model
   let modelCount: Int
-  /// Where the engine's four unknowns start.
+  /// Where the current sits among the model's states.
   let insertion: Int
   var mode: OperatingMode = .current(0)
   var ambientTemperature: Double
@@ -68,9 +69,9 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   let rates: UnsafeMutablePointer<Double>
 
   var currentIndex: Int { insertion }
-  var chargeIndex: Int { insertion + 1 }
-  var energyIndex: Int { insertion + 2 }
-  var voltageIntegralIndex: Int { insertion + 3 }
+  var chargeIndex: Int { modelCount + 1 }
+  var energyIndex: Int { modelCount + 2 }
+  var voltageIntegralIndex: Int { modelCount + 3 }
 
   init(model: Model, ambientTemperature: Double) {
     self.model = model
@@ -89,9 +90,9 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     let p = coupling.map { $0.lowerBound + $0.count / 2 } ?? m
     insertion = min(max(p, 0), m)
     let modelFlags = model.isDifferential
-    isDifferential = Array(modelFlags[0..<insertion]) + [false, true, true, true] + Array(modelFlags[insertion...])
+    isDifferential = Array(modelFlags[0..<insertion]) + [false] + Array(modelFlags[insertion...]) + [true, true, true]
     jacobianStructure = Self.structure(
-      stateCount: m + 4, insertion: insertion, modelBand: model.jacobianBandwidth, coupling: coupling)
+      stateCount: m + 1, insertion: insertion, modelBand: model.jacobianBandwidth, coupling: coupling)
   }
 
   deinit {
@@ -100,22 +101,19 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     rates.deallocate()
   }
 
-  /// The system's bandwidth: the model's own, widened by the four inserted unknowns, and the
-  /// couplings between those unknowns and the `currentCoupling` states. Dense when that is not much
+  /// The Newton system's bandwidth: the model's own, widened by the inserted current, and the
+  /// couplings between the current and the `currentCoupling` states. Dense when that is not much
   /// narrower than the system.
   static func structure(
     stateCount n: Int, insertion p: Int, modelBand: (lower: Int, upper: Int)?, coupling: Range<Int>?
   ) -> JacobianStructure {
     guard let band = modelBand, let coupling, n > 16 else { return .dense }
-    func mapped(_ i: Int) -> Int { i < p ? i : i + 4 }
-    var lower = band.lower + 4
-    var upper = band.upper + 4
-    let columns = coupling.map(mapped) + [p]
-    for row in p..<(p + 4) {
-      for column in columns {
-        lower = max(lower, row - column)
-        upper = max(upper, column - row)
-      }
+    func mapped(_ i: Int) -> Int { i < p ? i : i + 1 }
+    var lower = band.lower + 1
+    var upper = band.upper + 1
+    for column in coupling.map(mapped) {
+      lower = max(lower, p - column)
+      upper = max(upper, column - p)
     }
     for row in coupling.map(mapped) {
       lower = max(lower, row - p)
@@ -125,19 +123,20 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   }
 
   var dimension: Int { modelCount + 4 }
+  var quadratureCount: Int { 3 }
   var eventCount: Int { maximumConditions }
 
   /// The model's states as one contiguous buffer (a view when nothing is inserted in between).
   @inline(__always) func modelState(_ y: UnsafeBufferPointer<Double>) -> UnsafeBufferPointer<Double> {
     if insertion == modelCount { return UnsafeBufferPointer(rebasing: y[0..<modelCount]) }
     for i in 0..<insertion { gathered[i] = y[i] }
-    for i in insertion..<modelCount { gathered[i] = y[i + 4] }
+    for i in insertion..<modelCount { gathered[i] = y[i + 1] }
     return UnsafeBufferPointer(start: gathered, count: modelCount)
   }
 
   /// The full system state from the model's states and the engine's unknowns.
   func systemState(model ym: [Double], current: Double = 0) -> [Double] {
-    Array(ym[0..<insertion]) + [current, 0, 0, 0] + Array(ym[insertion...])
+    Array(ym[0..<insertion]) + [current] + Array(ym[insertion...]) + [0, 0, 0]
   }
 
   @inline(__always) func point(_ y: UnsafeBufferPointer<Double>) -> OperatingPoint {
@@ -154,7 +153,7 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     let m = modelCount
     model.evaluate(ym, op, into: UnsafeMutableBufferPointer(start: rates, count: m))
     for i in 0..<insertion { f[i] = rates[i] }
-    for i in insertion..<m { f[i + 4] = rates[i] }
+    for i in insertion..<m { f[i + 1] = rates[i] }
     let current = op.current
     let v = model.terminalVoltage(ym, op)
     switch mode {

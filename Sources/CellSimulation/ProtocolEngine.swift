@@ -189,6 +189,7 @@ public enum ProtocolEngine {
       recorder.emit(time: t0, state: integrator.state, step: index, cell: cell)
       var k = 1
       var reason: StepEndReason
+      var accepted = 0
       stepping: while true {
         let outcome = integrator.step()
         let tEnd = integrator.t
@@ -199,7 +200,14 @@ public enum ProtocolEngine {
           k += 1
         }
         switch outcome {
-        case .advanced: continue stepping
+        case .advanced:
+          // Steps that barely advance (a stiff cell file's h ~ 1e-290 s) would never end the step.
+          accepted += 1
+          if accepted >= integrator.options.maximumSteps {
+            reason = .solverFailure(.tooManySteps(t: integrator.t, steps: accepted))
+            break stepping
+          }
+          continue stepping
         case .reachedStopTime:
           reason = stopReason
           if case .defaultTimeLimit = stopReason {

@@ -52,6 +52,8 @@ public final class BDFIntegrator<System: DAESystem> {
   public private(set) var stopTime: Double = .infinity
 
   let n: Int
+  /// Unknowns in the Newton system: all but the trailing quadratures.
+  let nMain: Int
   let maxOrder: Int
   let mass: UnsafeMutablePointer<Double>
   let atol: UnsafeMutablePointer<Double>
@@ -110,6 +112,7 @@ public final class BDFIntegrator<System: DAESystem> {
     self.system = system
     self.options = options
     n = system.dimension
+    nMain = max(0, system.dimension - max(0, system.quadratureCount))
     maxOrder = options.maximumOrder
     func allocate(_ count: Int) -> UnsafeMutablePointer<Double> {
       let p = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
@@ -146,8 +149,8 @@ public final class BDFIntegrator<System: DAESystem> {
     eventsWork = allocate(eventCount)
     rescaleR = allocate(36)
     rescaleU = allocate(36)
-    jacobian = JacobianWorkspace(dimension: n, structure: system.jacobianStructure)
-    iterationMatrix = IterationMatrix(dimension: n, structure: system.jacobianStructure)
+    jacobian = JacobianWorkspace(dimension: nMain, residualCount: n, structure: system.jacobianStructure)
+    iterationMatrix = IterationMatrix(dimension: nMain, structure: system.jacobianStructure)
     algebraicMatrix = IterationMatrix(dimension: algebraic.count, structure: .dense)
     var g = [0.0]
     for k in 1...6 { g.append(g[k - 1] + 1 / Double(k)) }
@@ -279,7 +282,7 @@ public final class BDFIntegrator<System: DAESystem> {
         iterations = k + 1
         statistics.newtonIterations += 1
         evaluateResidual(tNew, yNew, into: f)
-        for i in 0..<n {
+        for i in 0..<nMain {
           delta[i] = c * f[i] - mass[i] * (psi[i] + correction[i])
           if !delta[i].isFinite {
             troubleNonFinite = true
@@ -287,6 +290,8 @@ public final class BDFIntegrator<System: DAESystem> {
           }
         }
         iterationMatrix.solve(delta)
+        // RMS over all n unknowns, the quadratures (not iterated) counting as zero.
+        for i in nMain..<n { delta[i] = 0 }
         let norm = weightedNorm(delta)
         if !norm.isFinite {
           troubleNonFinite = true
@@ -301,7 +306,7 @@ public final class BDFIntegrator<System: DAESystem> {
             break newton
           }
         }
-        for i in 0..<n {
+        for i in 0..<nMain {
           yNew[i] += delta[i]
           correction[i] += delta[i]
         }
@@ -325,6 +330,25 @@ public final class BDFIntegrator<System: DAESystem> {
         reject(by: 0.25)
         jacobianIsCurrent = false
         continue
+      }
+
+      // Quadratures: their BDF equation  ψ + d = c·f(t_{n+1}, y_{n+1})  has no unknown on the right.
+      // A quadrature that is not finite (e.g. a voltage that diverged where the Newton system does not
+      // see it) rejects the step like a NaN residual would.
+      if nMain < n {
+        evaluateResidual(tNew, yNew, into: f)
+        var finite = true
+        for i in nMain..<n {
+          correction[i] = c * f[i] - psi[i]
+          yNew[i] = yPredicted[i] + correction[i]
+          finite = finite && yNew[i].isFinite
+        }
+        if !finite {
+          troubleNonFinite = true
+          attemptFailed = true
+          reject(by: 0.25)
+          continue
+        }
       }
 
       // Local error test.

@@ -20,6 +20,12 @@ public protocol DAESystem {
   var jacobianStructure: JacobianStructure { get }
   /// Writes f(t, y) into `f` (count n).
   func residual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>)
+  /// Number of trailing unknowns that are quadratures: q_k' = f_k(t, y) with no equation depending
+  /// on any q (charge and energy counters, say). As in SUNDIALS IDAS they are integrated with the
+  /// same BDF formula and error control but outside the Newton system, whose size and bandwidth they
+  /// therefore do not change. `jacobianStructure` and `analyticJacobian` describe the leading
+  /// `dimension − quadratureCount` unknowns only.
+  var quadratureCount: Int { get }
   /// Number of event functions.
   var eventCount: Int { get }
   /// Writes g(t, y) into `g` (count `eventCount`).
@@ -33,6 +39,7 @@ public protocol DAESystem {
 }
 
 extension DAESystem {
+  public var quadratureCount: Int { 0 }
   public var eventCount: Int { 0 }
   public func events(_ t: Double, _ y: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) {}
   public func analyticJacobian(

@@ -14,6 +14,7 @@ import LinearAlgebra
 ///     J_ij ≈ (f_i(y + δ_j e_j) − f_i(y)) / δ_j,   δ_j = √ε · max(|y_j|, atol_j)
 struct JacobianWorkspace {
   let n: Int
+  let total: Int
   let structure: JacobianStructure
   let lower: Int
   let upper: Int
@@ -24,8 +25,12 @@ struct JacobianWorkspace {
   let fPerturbed: UnsafeMutablePointer<Double>
   let steps: UnsafeMutablePointer<Double>
 
-  init(dimension: Int, structure: JacobianStructure) {
+  /// - Parameters:
+  ///   - dimension: unknowns in the Newton system (J is dimension × dimension).
+  ///   - residualCount: length of the residual vector (≥ dimension; the rest are quadratures).
+  init(dimension: Int, residualCount: Int, structure: JacobianStructure) {
     n = dimension
+    total = residualCount
     self.structure = structure
     switch structure {
     case .dense:
@@ -39,8 +44,8 @@ struct JacobianWorkspace {
     }
     storage = .allocate(capacity: storageCount)
     storage.initialize(repeating: 0, count: storageCount)
-    perturbed = .allocate(capacity: max(dimension, 1))
-    fPerturbed = .allocate(capacity: max(dimension, 1))
+    perturbed = .allocate(capacity: max(residualCount, 1))
+    fPerturbed = .allocate(capacity: max(residualCount, 1))
     steps = .allocate(capacity: max(dimension, 1))
   }
 
@@ -62,11 +67,12 @@ struct JacobianWorkspace {
   ) {
     let jac = UnsafeMutableBufferPointer(start: storage, count: storageCount)
     for k in 0..<storageCount { storage[k] = 0 }
-    if system.analyticJacobian(t, UnsafeBufferPointer(start: y, count: n), into: jac) { return }
-    system.residual(t, UnsafeBufferPointer(start: y, count: n), into: UnsafeMutableBufferPointer(start: f0, count: n))
+    if system.analyticJacobian(t, UnsafeBufferPointer(start: y, count: total), into: jac) { return }
+    system.residual(
+      t, UnsafeBufferPointer(start: y, count: total), into: UnsafeMutableBufferPointer(start: f0, count: total))
     residualEvaluations += 1
     let width = min(lower + upper + 1, n)
-    for i in 0..<n { perturbed[i] = y[i] }
+    for i in 0..<total { perturbed[i] = y[i] }
     for group in 0..<width {
       var j = group
       while j < n {
@@ -76,7 +82,8 @@ struct JacobianWorkspace {
         j += width
       }
       system.residual(
-        t, UnsafeBufferPointer(start: perturbed, count: n), into: UnsafeMutableBufferPointer(start: fPerturbed, count: n))
+        t, UnsafeBufferPointer(start: perturbed, count: total),
+        into: UnsafeMutableBufferPointer(start: fPerturbed, count: total))
       residualEvaluations += 1
       j = group
       while j < n {

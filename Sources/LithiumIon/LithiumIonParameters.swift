@@ -30,6 +30,9 @@ public struct LithiumIonParameters: CellFileSchema {
   public var separator: Separator
   public var positive: Electrode
   public var electrolyte: Electrolyte
+  /// The layer recipe (section `stack`, optional; `CellParameters.LayerStack`): mass and volume per
+  /// electrode area for the stack energy densities of `cellsim compare`.
+  public var stack: LayerStack?
 
   // MARK: - Sections
 
@@ -259,6 +262,7 @@ public struct LithiumIonParameters: CellFileSchema {
     if let c = lumpedHeatCapacity {
       list.append(DerivedQuantity(name: "lumped heat capacity", value: c, unit: "J K^-1"))
     }
+    if let stack { list += stack.derivedQuantities }
     return list
   }
 
@@ -293,6 +297,7 @@ public struct LithiumIonParameters: CellFileSchema {
     negative = reader.section("negative", "the negative electrode") { Self.readElectrode($0, tRef, ce0) }
     separator = reader.section("separator", "the separator") { Self.readSeparator($0) }
     positive = reader.section("positive", "the positive electrode") { Self.readElectrode($0, tRef, ce0) }
+    stack = reader.optionalSection("stack", "the layer recipe") { LayerStack.read(from: $0) }
     self.cell = cell
     self.electrolyte = electrolyte
     checkThermal(reader)

@@ -21,7 +21,9 @@
 //
 // State: c_n (N cells, centre to surface) then c_p (N cells, surface to centre) [mol m⁻³], all
 // differential — the two surfaces sit next to each other, where the current couples in, so the
-// Jacobian of the cell is banded. Lithium in the particles,
+// Jacobian of the cell is banded. With the lumped thermal model (`thermal: .lumped`, see
+// `LumpedThermal`) the cell temperature T sits between the two surfaces, at index N:
+// c_n (N), T, c_p (N); it is then used instead of the ambient temperature everywhere. Lithium in the particles,
 // ε_s,n·L_n·A·c̄_n + ε_s,p·L_p·A·c̄_p, is conserved by construction (the fluxes cancel: A·a_n·L_n·j_n
 // = −A·a_p·L_p·j_p = I).
 
@@ -46,28 +48,38 @@ public struct SingleParticleModel: CellModel {
   let positiveDiffusivity: Double?
   let electrolyteConcentration: Double
   let contactResistance: Double
+  /// The lumped thermal model, or `nil` for an isothermal cell.
+  public let thermal: LumpedThermal?
+  /// Where c_p starts in the state: N, or N + 1 behind the temperature.
+  let positiveStart: Int
 
   public var name: String { "SPM" }
-  public var stateCount: Int { 2 * n }
-  public var isDifferential: [Bool] { Array(repeating: true, count: 2 * n) }
-  public var jacobianBandwidth: (lower: Int, upper: Int)? { (1, 1) }
-  public var currentCoupling: Range<Int>? { (n - 2)..<(n + 2) }
+  public var stateCount: Int { positiveStart + n }
+  public var isDifferential: [Bool] { Array(repeating: true, count: stateCount) }
+  /// Tridiagonal particles; the temperature (index N) couples to the two cells on either side of it.
+  public var jacobianBandwidth: (lower: Int, upper: Int)? { thermal == nil ? (1, 1) : (2, 2) }
+  public var currentCoupling: Range<Int>? { (n - 2)..<(positiveStart + 2) }
   public var nominalCapacity: Double { parameters.cell.nominalCapacity }
   public var voltageLimits: ClosedRange<Double> { parameters.cell.lowerCutoff...parameters.cell.upperCutoff }
   public var defaultAmbientTemperature: Double { parameters.cell.ambientTemperature }
   public var absoluteTolerances: [Double] {
-    Array(repeating: 1e-6 * negativeMaxConcentration, count: n)
+    Array(repeating: 1e-6 * negativeMaxConcentration, count: n) + (thermal == nil ? [] : [Self.temperatureTolerance])
       + Array(repeating: 1e-6 * positiveMaxConcentration, count: n)
   }
+  /// Absolute tolerance of the temperature state [K].
+  static let temperatureTolerance = 1e-4
 
   /// - Parameters:
   ///   - cellsPerParticle: finite volumes per particle. The default 40 (graded 0.9 towards the surface)
   ///     keeps Chen2020 within 0.3 mV of the converged solution after the first minute and 2.6 mV
   ///     in the first seconds at 2C.
   ///   - grading: mesh grading w of `SphericalParticle`.
-  /// - Throws: `CellModelError` if the electrodes cannot reach the cell's OCV limits (eSOH).
+  ///   - thermal: `.isothermal` (default) or `.lumped` (one cell temperature, see `LumpedThermal`).
+  /// - Throws: `CellModelError` if the electrodes cannot reach the cell's OCV limits (eSOH), or for
+  ///   `.lumped` if the cell file has no thermal data.
   public init(
-    parameters: LithiumIonParameters, cellsPerParticle: Int = 40, grading: Double = 0.9
+    parameters: LithiumIonParameters, cellsPerParticle: Int = 40, grading: Double = 0.9,
+    thermal: ThermalOption = .isothermal
   ) throws(CellModelError) {
     self.parameters = parameters
     balance = try parameters.electrodeBalance()
@@ -87,13 +99,15 @@ public struct SingleParticleModel: CellModel {
     positiveDiffusivity = pos.diffusivity.constantValue
     electrolyteConcentration = parameters.electrolyte.initialConcentration
     contactResistance = parameters.cell.contactResistance
+    self.thermal = thermal == .lumped ? try LumpedThermal(parameters: parameters) : nil
+    positiveStart = thermal == .lumped ? n + 1 : n
   }
 
   public func initialState(_ condition: InitialCondition, ambientTemperature: Double) throws(CellModelError)
     -> [Double]
   {
     let (x, y) = try balance.stoichiometries(for: condition)
-    return Array(repeating: x * negativeMaxConcentration, count: n)
+    return Array(repeating: x * negativeMaxConcentration, count: n) + (thermal == nil ? [] : [ambientTemperature])
       + Array(repeating: y * positiveMaxConcentration, count: n)
   }
 
@@ -103,7 +117,13 @@ public struct SingleParticleModel: CellModel {
     UnsafeBufferPointer(rebasing: y[0..<n])
   }
   @inline(__always) func positive(_ y: UnsafeBufferPointer<Double>) -> UnsafeBufferPointer<Double> {
-    UnsafeBufferPointer(rebasing: y[n..<(2 * n)])
+    UnsafeBufferPointer(rebasing: y[positiveStart..<(positiveStart + n)])
+  }
+
+  /// Cell temperature [K]: the state's with the lumped thermal model, else the ambient one.
+  @inline(__always)
+  public func temperature(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double {
+    thermal == nil ? point.ambientTemperature : y[n]
   }
 
   /// D(x, T) [m² s⁻¹] at the stoichiometry clipped to [1e-10, 1 − 1e-10].
@@ -114,14 +134,36 @@ public struct SingleParticleModel: CellModel {
   public func evaluate(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) {
-    let current = point.current
-    let temperature = point.ambientTemperature
+    let temperature = self.temperature(y, point)
+    particleRates(y, current: point.current, temperature: temperature, into: out)
+    if let thermal {
+      let parts = voltageParts(y, current: point.current, temperature: temperature)
+      let voltage = parts.ocv + parts.reaction - point.current * contactResistance
+      let heat = LumpedThermal.heat(
+        current: point.current, surfaceOCV: parts.ocv, voltage: voltage, temperature: temperature,
+        entropicCoefficient: entropicCoefficient(parts.xs, parts.ys, temperature))
+      out[n] = thermal.rate(heat: heat, temperature: temperature, ambient: point.ambientTemperature)
+    }
+  }
+
+  /// Writes dc/dt of both particles (not the temperature row) at current I and temperature T.
+  func particleRates(
+    _ y: UnsafeBufferPointer<Double>, current: Double, temperature: Double, into out: UnsafeMutableBufferPointer<Double>
+  ) {
     diffuse(
       negative(y), negativeParticle, negativeDiffusivity, parameters.negative.diffusivity, negativeMaxConcentration,
       flux: current * negativeFluxPerCurrent, temperature, UnsafeMutableBufferPointer(rebasing: out[0..<n]))
     diffuse(
       positive(y), positiveParticle, positiveDiffusivity, parameters.positive.diffusivity, positiveMaxConcentration,
-      flux: current * positiveFluxPerCurrent, temperature, UnsafeMutableBufferPointer(rebasing: out[n..<(2 * n)]))
+      flux: current * positiveFluxPerCurrent, temperature,
+      UnsafeMutableBufferPointer(rebasing: out[positiveStart..<(positiveStart + n)]))
+  }
+
+  /// ∂U_surf/∂T = ∂U_p/∂T(y_s, T) − ∂U_n/∂T(x_s, T) [V K⁻¹] (stoichiometries clipped as in the OCP).
+  @inline(__always) func entropicCoefficient(_ xs: Double, _ ys: Double, _ temperature: Double) -> Double {
+    let clip = OpenCircuitPotential.clipLimit
+    return parameters.positive.entropicChange(min(max(ys, clip), 1 - clip), temperature)
+      - parameters.negative.entropicChange(min(max(xs, clip), 1 - clip), temperature)
   }
 
   func diffuse(
@@ -183,7 +225,7 @@ public struct SingleParticleModel: CellModel {
   }
 
   public func terminalVoltage(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double {
-    let parts = voltageParts(y, current: point.current, temperature: point.ambientTemperature)
+    let parts = voltageParts(y, current: point.current, temperature: self.temperature(y, point))
     return parts.ocv + parts.reaction - point.current * contactResistance
   }
 
@@ -194,14 +236,21 @@ public struct SingleParticleModel: CellModel {
 
   // MARK: - Outputs
 
+  /// The particle columns every lithium-ion model writes first.
+  public static let particleColumns = [
+    "sto_n_surf", "sto_p_surf", "sto_n_avg", "sto_p_avg", "ocv_surf_V", "ocv_bulk_V", "eta_reaction_V",
+  ]
+  /// Columns the lumped thermal model adds at the end: heat generated and heat removed by cooling [W].
+  public static let thermalColumns = ["heat_generation_W", "cooling_W"]
+
   public var outputColumns: [String] {
-    ["sto_n_surf", "sto_p_surf", "sto_n_avg", "sto_p_avg", "ocv_surf_V", "ocv_bulk_V", "eta_reaction_V"]
+    Self.particleColumns + (thermal == nil ? [] : Self.thermalColumns)
   }
 
   public func outputs(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) {
-    let temperature = point.ambientTemperature
+    let temperature = self.temperature(y, point)
     let parts = voltageParts(y, current: point.current, temperature: temperature)
     let xAvg = negativeParticle.averageConcentration(negative(y)) / negativeMaxConcentration
     let yAvg = positiveParticle.averageConcentration(positive(y)) / positiveMaxConcentration
@@ -212,6 +261,13 @@ public struct SingleParticleModel: CellModel {
     out[4] = parts.ocv
     out[5] = parameters.positiveOCP(yAvg, temperature) - parameters.negativeOCP(xAvg, temperature)
     out[6] = parts.reaction
+    if let thermal {
+      let voltage = parts.ocv + parts.reaction - point.current * contactResistance
+      out[7] = LumpedThermal.heat(
+        current: point.current, surfaceOCV: parts.ocv, voltage: voltage, temperature: temperature,
+        entropicCoefficient: entropicCoefficient(parts.xs, parts.ys, temperature))
+      out[8] = thermal.cooling(temperature: temperature, ambient: point.ambientTemperature)
+    }
   }
 
   /// Lithium in the particles [mol]: ε_s,n·L_n·A·c̄_n + ε_s,p·L_p·A·c̄_p.
@@ -220,5 +276,30 @@ public struct SingleParticleModel: CellModel {
     let pos = parameters.positive
     return neg.activeMaterialVolumeFraction * neg.thickness * area * negativeParticle.averageConcentration(negative(y))
       + pos.activeMaterialVolumeFraction * pos.thickness * area * positiveParticle.averageConcentration(positive(y))
+  }
+}
+
+// MARK: - Spatial profiles
+
+extension SingleParticleModel: SpatialProfiles {
+  /// c_s [mol m⁻³] at the cell centres of each particle, centre to surface.
+  public var profileLayout: [ProfileSegment] {
+    [
+      ProfileSegment(
+        variable: "c_s_mol_m3", domain: "negative_particle", coordinate: .r, positions: negativeParticle.centres),
+      ProfileSegment(
+        variable: "c_s_mol_m3", domain: "positive_particle", coordinate: .r, positions: positiveParticle.centres),
+    ]
+  }
+
+  public func profileValues(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    let cn = negative(y)
+    let cp = positive(y)
+    for i in 0..<n {
+      out[i] = cn[negativeParticle.slot(i)]
+      out[n + i] = cp[positiveParticle.slot(i)]
+    }
   }
 }

@@ -27,11 +27,24 @@
 //
 // (PyBaMM's Bruggeman factor of the solid uses the solid fraction 1 − ε, not the active-material one.)
 //
-// State: c_n (N), c_p (N) particle cells, then c_e (M_n + M_s + M_p cells), all differential.
+// State: c_n (N), c_p (N) particle cells, then c_e (M_n + M_s + M_p cells; in spatial order, or folded
+// with `electrolyteOrdering: .folded`, see `foldedOrder`), all differential; with the
+// lumped thermal model (`thermal: .lumped`) the cell temperature sits between c_n and c_p, as in the
+// SPM: c_n (N), T, c_p (N), c_e (M). Heat: `LumpedThermal` (I·(U_surf − V) − I·T·∂U/∂T, which here
+// includes the electrolyte's ohmic and concentration parts).
 // Lithium: particles and electrolyte are each conserved by construction.
 
 import CellCore
 import Foundation
+
+/// How the SPMe stores its electrolyte cells in the state vector.
+public enum ElectrolyteOrdering: Sendable, Equatable {
+  /// Cell k (from the negative current collector) in slot k.
+  case spatial
+  /// Folded about the separator's middle and interleaved (`foldedOrder`), for the engine's banded
+  /// finite-difference Jacobian; falls back to `.spatial` unless M_n = M_p and M_s is even.
+  case folded
+}
 
 /// PyBaMM-equivalent SPMe for a lithium-ion cell.
 public struct SingleParticleModelWithElectrolyte: CellModel {
@@ -43,6 +56,9 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
 
   let n: Int  // cells per particle
   let m: Int  // electrolyte cells
+  let e: Int  // where c_e starts: 2N, or 2N + 1 with the temperature state
+  /// Spatial cell of each c_e slot in the state (`nil`: slot k is cell k). See `foldedOrder`.
+  let electrolyteOrder: [Int]?
   let area: Double
   let initialElectrolyteConcentration: Double
   /// χ = 2(1 − t₊)·thermodynamic factor [-].
@@ -52,14 +68,33 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   /// L_n/(3σ_n,eff) + L_p/(3σ_p,eff) [Ω m²].
   let solidResistance: Double
   let contactResistance: Double
+  /// α_k when j0_k(x, c_s, c_e, T) = j0_k(x, c_s, c_e0, T)·(c_e/c_e0)^α_k for the file's function (checked
+  /// numerically at build time; Butler–Volmer j0 ∝ c_e^½ is the usual case): the voltage then evaluates
+  /// the file's j0 once per electrode instead of once per electrolyte cell. `nil`: not of that form.
+  let negativeExchangeExponent: Double?
+  let positiveExchangeExponent: Double?
   /// The concentration at which the "electrolyte depleted" event fires [mol m⁻³].
   public let depletionThreshold: Double
 
   public var name: String { "SPMe" }
-  public var stateCount: Int { 2 * n + m }
-  public var isDifferential: [Bool] { Array(repeating: true, count: 2 * n + m) }
-  /// Particles and electrolyte are each tridiagonal and do not couple to each other.
-  public var jacobianBandwidth: (lower: Int, upper: Int)? { (1, 1) }
+  public var stateCount: Int { e + m }
+  public var isDifferential: [Bool] { Array(repeating: true, count: e + m) }
+  /// Particles and electrolyte are each tridiagonal and do not couple to each other (the temperature
+  /// couples to the two cells on either side of it).
+  public var jacobianBandwidth: (lower: Int, upper: Int)? {
+    let particleBand = particles.jacobianBandwidth ?? (1, 1)
+    let electrolyteBand = electrolyteOrder == nil ? 1 : 2
+    return (max(particleBand.lower, electrolyteBand), max(particleBand.upper, electrolyteBand))
+  }
+  /// The particle surfaces (and the temperature), as in the SPM, so the engine builds a banded system.
+  /// Left out of the band: the voltage's dependence on every c_e cell (through ln c_e and j0) and the
+  /// electrolyte source's dependence on the current. Both are weak next to the in-band terms (and the
+  /// source one does not matter in current-controlled steps, where Newton never moves I), so the
+  /// Newton iteration with the banded Jacobian still converges; the converged solution is the same
+  /// (the residual is exact), only the iteration matrix is approximate. See `foldedOrder` for the
+  /// one side effect that matters and the layout that removes it.
+  public var currentCoupling: Range<Int>? { particles.currentCoupling }
+  public var thermal: LumpedThermal? { particles.thermal }
   public var nominalCapacity: Double { particles.nominalCapacity }
   public var voltageLimits: ClosedRange<Double> { particles.voltageLimits }
   public var defaultAmbientTemperature: Double { particles.defaultAmbientTemperature }
@@ -73,11 +108,15 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   ///   - electrolyteCells: finite volumes in the negative electrode, separator and positive electrode.
   ///     The scheme is second order; the default (32, 8, 32) is within 0.3 mV of a (100, 30, 100) mesh
   ///     for Chen2020 at 2C (16 cells per electrode: 1.2 mV, the electrolyte term being the slow one).
-  /// - Throws: `CellModelError` if the electrodes cannot reach the cell's OCV limits (eSOH) or the
-  ///   electrolyte parameters are unusable.
+  ///   - thermal: `.isothermal` (default) or `.lumped` (one cell temperature, see `LumpedThermal`).
+  ///   - electrolyteOrdering: `.spatial` (default: c_e cell k in state slot k, tridiagonal) or
+  ///     `.folded` (see `foldedOrder`; about twice as fast in the engine, bandwidth 2).
+  /// - Throws: `CellModelError` if the electrodes cannot reach the cell's OCV limits (eSOH), the
+  ///   electrolyte parameters are unusable, or for `.lumped` if the cell file has no thermal data.
   public init(
     parameters: LithiumIonParameters, cellsPerParticle: Int = 40, grading: Double = 0.9,
-    electrolyteCells: (negative: Int, separator: Int, positive: Int) = (32, 8, 32)
+    electrolyteCells: (negative: Int, separator: Int, positive: Int) = (32, 8, 32),
+    thermal: ThermalOption = .isothermal, electrolyteOrdering: ElectrolyteOrdering = .spatial
   ) throws(CellModelError) {
     let p = parameters
     for (what, eps) in [
@@ -105,9 +144,12 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
         "SPMe: the electrolyte diffusivity (\(d0) m^2/s) and conductivity (\(k0) S/m) must be positive "
           + "at the initial concentration \(ce0) mol/m^3")
     }
-    particles = try SingleParticleModel(parameters: p, cellsPerParticle: cellsPerParticle, grading: grading)
+    particles = try SingleParticleModel(
+      parameters: p, cellsPerParticle: cellsPerParticle, grading: grading, thermal: thermal)
     electrolyte = ElectrolyteTransport(parameters: p, cells: electrolyteCells)
     n = particles.n
+    e = particles.stateCount
+    electrolyteOrder = electrolyteOrdering == .folded ? Self.foldedOrder(electrolyte) : nil
     m = electrolyte.cellCount
     area = p.cell.area
     initialElectrolyteConcentration = ce0
@@ -121,6 +163,73 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     solidResistance = p.negative.thickness / (3 * sigmaN) + p.positive.thickness / (3 * sigmaP)
     contactResistance = p.cell.contactResistance
     depletionThreshold = 1e-3 * ce0
+    negativeExchangeExponent = Self.electrolyteExponent(of: p.negative, referenceConcentration: ce0)
+    positiveExchangeExponent = Self.electrolyteExponent(of: p.positive, referenceConcentration: ce0)
+  }
+
+  /// The state order of the electrolyte cells: folded about the middle of the separator and
+  /// interleaved, s_{k−1}, s_k, s_{k−2}, s_{k+1}, …, n_0', p_0', … (each cell from the left half next to
+  /// its mirror cell from the right half), so spatial neighbours are two slots apart. Why: the engine's
+  /// banded finite-difference Jacobian perturbs the current together with every (kl+ku+1)-th state,
+  /// and the electrolyte source term depends on the current; the perturbation then leaks into the
+  /// c_e entries read for those states. In spatial order a band window holds cells of one electrode
+  /// only, all with a source of the same sign, and the leak breaks the lithium balance of the Newton
+  /// matrix (whose electrolyte block is singular but for the mass matrix): Newton failed ~15 times per
+  /// 1C discharge. Folded, every window holds negative and positive cells in equal numbers (±1),
+  /// whose sources cancel. Needs M_n = M_p and an even M_s; `nil` (spatial order) otherwise.
+  static func foldedOrder(_ electrolyte: ElectrolyteTransport) -> [Int]? {
+    let mn = electrolyte.negativeCells
+    let ms = electrolyte.separatorCells
+    guard mn == electrolyte.positiveCells, ms % 2 == 0 else { return nil }
+    let middle = mn + ms / 2
+    var order: [Int] = []
+    for k in 0..<middle {
+      order.append(middle - 1 - k)
+      order.append(middle + k)
+    }
+    return order
+  }
+
+  /// The c_e cells in spatial order (negative collector to positive collector), for `body`.
+  @inline(__always)
+  func withSpatialElectrolyte<R>(_ y: UnsafeBufferPointer<Double>, _ body: (UnsafeBufferPointer<Double>) -> R) -> R {
+    let slots = electrolyteState(y)
+    guard let order = electrolyteOrder else { return body(slots) }
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { c in
+      for k in 0..<m { c[order[k]] = slots[k] }
+      return body(UnsafeBufferPointer(c))
+    }
+  }
+
+  /// α if j0(x, c_s, c_e, T) = j0(x, c_s, c_e0, T)·(c_e/c_e0)^α to 1e-13 on a grid of x, c_e and T
+  /// (a pure power of c_e, any dependence on the rest); `nil` otherwise.
+  static func electrolyteExponent(of electrode: LithiumIonParameters.Electrode, referenceConcentration ce0: Double)
+    -> Double?
+  {
+    let cMax = electrode.maxConcentration
+    func j0(_ x: Double, _ ce: Double, _ t: Double) -> Double {
+      electrode.exchangeCurrentDensity(x, x * cMax, ce, t, cMax)
+    }
+    let probe = 2 * ce0
+    let base = j0(0.5, ce0, 298.15)
+    guard base > 0, base.isFinite, j0(0.5, probe, 298.15) > 0 else { return nil }
+    var alpha = log(j0(0.5, probe, 298.15) / base) / log(2.0)
+    guard alpha.isFinite else { return nil }
+    // The probe gives α to rounding (0.49999999999999994): snap to a nearby simple fraction.
+    let snapped = (alpha * 100).rounded() / 100
+    if abs(snapped - alpha) < 1e-9 { alpha = snapped }
+    for x in [0.02, 0.3, 0.5, 0.7, 0.98] {
+      for t in [253.15, 298.15, 343.15] {
+        let reference = j0(x, ce0, t)
+        guard reference > 0, reference.isFinite else { return nil }
+        for ratio in [1e-3, 0.1, 0.37, 0.9, 1.6, 3.0] {
+          let direct = j0(x, ratio * ce0, t)
+          let factored = reference * pow(ratio, alpha)
+          if !(abs(direct - factored) <= 1e-13 * abs(direct)) { return nil }
+        }
+      }
+    }
+    return alpha
   }
 
   public func initialState(_ condition: InitialCondition, ambientTemperature: Double) throws(CellModelError)
@@ -133,19 +242,54 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   // MARK: - Equations
 
   @inline(__always) func particleState(_ y: UnsafeBufferPointer<Double>) -> UnsafeBufferPointer<Double> {
-    UnsafeBufferPointer(rebasing: y[0..<(2 * n)])
+    UnsafeBufferPointer(rebasing: y[0..<e])
   }
   @inline(__always) func electrolyteState(_ y: UnsafeBufferPointer<Double>) -> UnsafeBufferPointer<Double> {
-    UnsafeBufferPointer(rebasing: y[(2 * n)..<(2 * n + m)])
+    UnsafeBufferPointer(rebasing: y[e..<(e + m)])
+  }
+
+  /// Cell temperature [K]: the state's with the lumped thermal model, else the ambient one.
+  @inline(__always)
+  public func temperature(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double {
+    particles.temperature(y, point)
   }
 
   public func evaluate(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) {
-    particles.evaluate(particleState(y), point, into: UnsafeMutableBufferPointer(rebasing: out[0..<(2 * n)]))
-    electrolyte.rates(
-      electrolyteState(y), currentDensity: point.current / area, temperature: point.ambientTemperature,
-      into: UnsafeMutableBufferPointer(rebasing: out[(2 * n)..<(2 * n + m)]))
+    let temperature = self.temperature(y, point)
+    particles.particleRates(
+      particleState(y), current: point.current, temperature: temperature,
+      into: UnsafeMutableBufferPointer(rebasing: out[0..<e]))
+    let ratesOut = UnsafeMutableBufferPointer(rebasing: out[e..<(e + m)])
+    let slots = electrolyteState(y)
+    let density = point.current / area
+    if let order = electrolyteOrder {
+      // Gather to spatial order, evaluate, scatter back (no closure captures the model: that costs
+      // retains of its arrays on every call).
+      let count = m
+      let transport = electrolyte
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count) { buffer in
+        let c = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
+        let rates = UnsafeMutableBufferPointer(rebasing: buffer[count..<(2 * count)])
+        for k in 0..<count { c[order[k]] = slots[k] }
+        transport.rates(UnsafeBufferPointer(c), currentDensity: density, temperature: temperature, into: rates)
+        for k in 0..<count { ratesOut[k] = rates[order[k]] }
+      }
+    } else {
+      electrolyte.rates(slots, currentDensity: density, temperature: temperature, into: ratesOut)
+    }
+    if let thermal {
+      out[n] = thermal.rate(heat: heat(y, point, temperature), temperature: temperature, ambient: point.ambientTemperature)
+    }
+  }
+
+  /// Heat generated [W] (see `LumpedThermal.heat`).
+  func heat(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, _ temperature: Double) -> Double {
+    let parts = voltageParts(y, current: point.current, temperature: temperature)
+    return LumpedThermal.heat(
+      current: point.current, surfaceOCV: parts.ocv, voltage: parts.total - point.current * contactResistance,
+      temperature: temperature, entropicCoefficient: particles.entropicCoefficient(parts.xs, parts.ys, temperature))
   }
 
   /// The voltage and its parts at a state.
@@ -162,13 +306,24 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   /// x-average over an electrode's cells of η = (2RT/F)·asinh(j/(2·j0(x_surf, c_e,i, T))).
   @inline(__always)
   func averageOverpotential(
-    _ electrode: LithiumIonParameters.Electrode, _ cells: Range<Int>, _ ce: UnsafeBufferPointer<Double>,
-    stoichiometry x: Double, interfacialCurrent j: Double, _ temperature: Double
+    _ electrode: LithiumIonParameters.Electrode, _ exponent: Double?, _ cells: Range<Int>,
+    _ ce: UnsafeBufferPointer<Double>, stoichiometry x: Double, interfacialCurrent j: Double, _ temperature: Double
   ) -> Double {
     let xc = min(max(x, 0), 1)
     let cMax = electrode.maxConcentration
     let cs = xc * cMax
     var sum = 0.0
+    if let alpha = exponent {
+      // j0_i = j0(c_e0)·(c_e,i/c_e0)^α: one call of the file's function per electrode.
+      let ce0 = initialElectrolyteConcentration
+      let scaled = j / (2 * electrode.exchangeCurrentDensity(xc, cs, ce0, temperature, cMax))
+      if alpha == 0.5 {
+        for i in cells { sum += asinh(scaled / (max(ce[i], 0) / ce0).squareRoot()) }
+      } else {
+        for i in cells { sum += asinh(scaled / pow(max(ce[i], 0) / ce0, alpha)) }
+      }
+      return 2 * PhysicalConstants.gas * temperature / PhysicalConstants.faraday * sum / Double(cells.count)
+    }
     for i in cells {
       let j0 = electrode.exchangeCurrentDensity(xc, cs, max(ce[i], 0), temperature, cMax)
       sum += asinh(j / (2 * j0))
@@ -177,17 +332,75 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   }
 
   func voltageParts(_ y: UnsafeBufferPointer<Double>, current: Double, temperature: Double) -> VoltageParts {
+    let slots = electrolyteState(y)
+    guard let order = electrolyteOrder else { return voltageParts(y, slots, current: current, temperature: temperature) }
+    let count = m
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { c in
+      for k in 0..<count { c[order[k]] = slots[k] }
+      return voltageParts(y, UnsafeBufferPointer(c), current: current, temperature: temperature)
+    }
+  }
+
+  /// For j0 = j0(c_e0)·(c_e/c_e0)^½: the electrode's x-averaged η and ⟨ln c_e⟩ with one logarithm and
+  /// one square root per cell instead of a logarithm, an asinh and a call of the file's j0:
+  ///
+  ///     asinh(a/√r) = ln(a + √(a² + r)) − ½·ln r,   a = j/(2·j0(c_e0)),  r = c_e/c_e0   (a ≥ 0; odd in a)
+  ///
+  /// c_e is floored at 1e-6·c_e0 here as in the logarithms (the direct path clamps j0's c_e at 0 only;
+  /// the two differ below 1e-3 mol/m³, past the depletion event).
+  @inline(__always)
+  func fusedTerms(
+    _ electrode: LithiumIonParameters.Electrode, _ cells: Range<Int>, _ ce: UnsafeBufferPointer<Double>,
+    _ x: Double, _ j: Double, _ temperature: Double
+  ) -> (eta: Double, logAverage: Double) {
+    let xc = min(max(x, 0), 1)
+    let cMax = electrode.maxConcentration
+    let ce0 = initialElectrolyteConcentration
+    let a = j / (2 * electrode.exchangeCurrentDensity(xc, xc * cMax, ce0, temperature, cMax))
+    let magnitude = abs(a)
+    let square = magnitude * magnitude
+    let logReference = log(ce0)
+    var etaSum = 0.0
+    var logSum = 0.0
+    for i in cells {
+      let c = electrolyte.floored(ce[i])
+      let lc = log(c)
+      logSum += lc
+      etaSum += log(magnitude + (square + c / ce0).squareRoot()) - 0.5 * (lc - logReference)
+    }
+    let count = Double(cells.count)
+    let eta = 2 * PhysicalConstants.gas * temperature / PhysicalConstants.faraday * etaSum / count
+    return (a < 0 ? -eta : eta, logSum / count)
+  }
+
+  /// The voltage parts with the c_e cells `ce` in spatial order.
+  func voltageParts(
+    _ y: UnsafeBufferPointer<Double>, _ ce: UnsafeBufferPointer<Double>, current: Double, temperature: Double
+  ) -> VoltageParts {
     let (xs, ys) = particles.surfaceStoichiometries(particleState(y), current: current, temperature: temperature)
-    let ce = electrolyteState(y)
     let faraday = PhysicalConstants.faraday
     let jn = current * particles.negativeFluxPerCurrent * faraday
     let jp = current * particles.positiveFluxPerCurrent * faraday
-    let etaN = averageOverpotential(
-      parameters.negative, electrolyte.negativeRange, ce, stoichiometry: xs, interfacialCurrent: jn, temperature)
-    let etaP = averageOverpotential(
-      parameters.positive, electrolyte.positiveRange, ce, stoichiometry: ys, interfacialCurrent: jp, temperature)
+    let etaN: Double
+    let etaP: Double
+    let logs: (negative: Double, positive: Double)
+    if negativeExchangeExponent == 0.5 && positiveExchangeExponent == 0.5 {
+      // j0 ∝ c_e^½ in both electrodes: η and ln c_e from one logarithm per cell (`fusedTerms`).
+      let negative = fusedTerms(parameters.negative, electrolyte.negativeRange, ce, xs, jn, temperature)
+      let positive = fusedTerms(parameters.positive, electrolyte.positiveRange, ce, ys, jp, temperature)
+      etaN = negative.eta
+      etaP = positive.eta
+      logs = (negative.logAverage, positive.logAverage)
+    } else {
+      etaN = averageOverpotential(
+        parameters.negative, negativeExchangeExponent, electrolyte.negativeRange, ce, stoichiometry: xs,
+        interfacialCurrent: jn, temperature)
+      etaP = averageOverpotential(
+        parameters.positive, positiveExchangeExponent, electrolyte.positiveRange, ce, stoichiometry: ys,
+        interfacialCurrent: jp, temperature)
+      logs = electrolyte.logarithmAverages(ce)
+    }
     let ocv = parameters.positiveOCP(ys, temperature) - parameters.negativeOCP(xs, temperature)
-    let logs = electrolyte.logarithmAverages(ce)
     let thermal = PhysicalConstants.gas * temperature / faraday
     let concentration = chi * thermal * (logs.positive - logs.negative)
     let i = current / area
@@ -198,7 +411,7 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   }
 
   public func terminalVoltage(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double {
-    voltageParts(y, current: point.current, temperature: point.ambientTemperature).total
+    voltageParts(y, current: point.current, temperature: self.temperature(y, point)).total
       - point.current * contactResistance
   }
 
@@ -209,22 +422,27 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   // MARK: - Outputs
 
   public var outputColumns: [String] {
-    particles.outputColumns + [
+    SingleParticleModel.particleColumns + [
       "eta_electrolyte_conc_V", "ohmic_electrolyte_V", "ohmic_solid_V", "c_e_neg_cc_mol_m3", "c_e_sep_mol_m3",
       "c_e_pos_cc_mol_m3",
-    ]
+    ] + (thermal == nil ? [] : SingleParticleModel.thermalColumns)
   }
 
   public func outputs(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) {
-    let temperature = point.ambientTemperature
+    let temperature = self.temperature(y, point)
     let parts = voltageParts(y, current: point.current, temperature: temperature)
-    let cn = UnsafeBufferPointer(rebasing: y[0..<n])
-    let cp = UnsafeBufferPointer(rebasing: y[n..<(2 * n)])
+    let cn = particles.negative(y)
+    let cp = particles.positive(y)
     let xAvg = particles.negativeParticle.averageConcentration(cn) / particles.negativeMaxConcentration
     let yAvg = particles.positiveParticle.averageConcentration(cp) / particles.positiveMaxConcentration
-    let ce = electrolyteState(y)
+    let (negativeValue, separatorValue, positiveValue) = withSpatialElectrolyte(y) { ce in
+      (
+        electrolyte.negativeCollectorValue(ce), electrolyte.separatorMiddleValue(ce),
+        electrolyte.positiveCollectorValue(ce)
+      )
+    }
     out[0] = parts.xs
     out[1] = parts.ys
     out[2] = xAvg
@@ -235,9 +453,16 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     out[7] = parts.concentration
     out[8] = parts.electrolyteOhmic
     out[9] = parts.solidOhmic
-    out[10] = electrolyte.negativeCollectorValue(ce)
-    out[11] = electrolyte.separatorMiddleValue(ce)
-    out[12] = electrolyte.positiveCollectorValue(ce)
+    out[10] = negativeValue
+    out[11] = separatorValue
+    out[12] = positiveValue
+    if let thermal {
+      let voltage = parts.total - point.current * contactResistance
+      out[13] = LumpedThermal.heat(
+        current: point.current, surfaceOCV: parts.ocv, voltage: voltage, temperature: temperature,
+        entropicCoefficient: particles.entropicCoefficient(parts.xs, parts.ys, temperature))
+      out[14] = thermal.cooling(temperature: temperature, ambient: point.ambientTemperature)
+    }
   }
 
   // MARK: - Events
@@ -248,7 +473,8 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   public func events(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) {
-    out[0] = (electrolyte.minimum(electrolyteState(y)) - depletionThreshold) / initialElectrolyteConcentration
+    let low = withSpatialElectrolyte(y) { electrolyte.minimum($0) }
+    out[0] = (low - depletionThreshold) / initialElectrolyteConcentration
   }
 
   // MARK: - Conservation
@@ -260,6 +486,35 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
 
   /// Lithium in the electrolyte [mol]: A·Σ ε_i h_i c_e,i.
   public func electrolyteLithium(_ y: UnsafeBufferPointer<Double>) -> Double {
-    area * electrolyte.amount(electrolyteState(y))
+    area * withSpatialElectrolyte(y) { electrolyte.amount($0) }
+  }
+}
+
+// MARK: - Spatial profiles
+
+extension SingleParticleModelWithElectrolyte: SpatialProfiles {
+  /// c_e [mol m⁻³] at the cell centres in each region (x from the negative current collector), then
+  /// the SPM's particle profiles.
+  public var profileLayout: [ProfileSegment] {
+    let x = electrolyte.centres
+    return [
+      ProfileSegment(
+        variable: "c_e_mol_m3", domain: "negative_electrode", coordinate: .x,
+        positions: Array(x[electrolyte.negativeRange])),
+      ProfileSegment(
+        variable: "c_e_mol_m3", domain: "separator", coordinate: .x, positions: Array(x[electrolyte.separatorRange])),
+      ProfileSegment(
+        variable: "c_e_mol_m3", domain: "positive_electrode", coordinate: .x,
+        positions: Array(x[electrolyte.positiveRange])),
+    ] + particles.profileLayout
+  }
+
+  public func profileValues(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    withSpatialElectrolyte(y) { ce in
+      for i in 0..<m { out[i] = ce[i] }
+    }
+    particles.profileValues(particleState(y), point, into: UnsafeMutableBufferPointer(rebasing: out[m...]))
   }
 }

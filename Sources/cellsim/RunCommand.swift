@@ -48,6 +48,12 @@ extension CellSimCommand {
     @Option(name: .long, help: ArgumentHelp("Ambient temperature with its unit: 25C, 298.15K.", valueName: "temperature"))
     var ambient: String?
 
+    @Option(name: .long, help: ArgumentHelp("Thermal model: isothermal (default) or lumped (lithium-ion spm, spme; needs the cell file's cell.thermal block). Adds heat_generation_W and cooling_W columns; temperature_K is then the cell's.", valueName: "model"))
+    var thermal: String = "isothermal"
+
+    @Option(name: .long, help: ArgumentHelp("Also write the spatial profiles (electrolyte and particle concentrations) at the output times to this CSV: time_s,variable,domain,x_m|r_m,value.", valueName: "file"))
+    var profiles: String?
+
     @Option(name: .long, help: ArgumentHelp("Relative tolerance of the integrator.", valueName: "rtol"))
     var rtol: Double = 1e-5
 
@@ -65,6 +71,13 @@ extension CellSimCommand {
         throw ValidationError("--initial-voltage must be a positive voltage, got \(v).")
       }
       if !(rtol > 0 && rtol < 0.1) { throw ValidationError("--rtol must be in (0, 0.1), got \(rtol).") }
+      if ThermalOption(rawValue: thermal.lowercased()) == nil {
+        throw ValidationError(
+          "--thermal '\(thermal)' is not a thermal model (accepted: \(ThermalOption.allCases.map(\.rawValue).joined(separator: ", "))).")
+      }
+      if let profiles, profiles == out {
+        throw ValidationError("--profiles and --out name the same file '\(profiles)'.")
+      }
       if let ambient, parseTemperature(ambient) == nil {
         throw ValidationError("--ambient '\(ambient)' is not a temperature: write it with a unit, e.g. 25C or 298.15K (above 0 K).")
       }
@@ -78,7 +91,9 @@ extension CellSimCommand {
         throw UserInputError.badInput((protocolFile.map { "\($0): " } ?? "") + error.description)
       }
       let model: any CellModel
-      do { model = try loaded.makeModel(self.model) } catch { throw UserInputError.badInput("\(cell): \(error)") }
+      do {
+        model = try loaded.makeModel(self.model, thermal: ThermalOption(rawValue: thermal.lowercased()) ?? .isothermal)
+      } catch { throw UserInputError.badInput("\(cell): \(error)") }
 
       var options = SimulationOptions(outputInterval: dt, relativeTolerance: rtol, keepsCurve: false)
       if let soc { options.initialCondition = .stateOfCharge(soc) }
@@ -97,20 +112,35 @@ extension CellSimCommand {
         } catch { throw UserInputError.badInput(error.description) }
       }
 
+      var runModel = model
+      var profileOutput: ProfilesOutput?
+      if let profiles {
+        do { (runModel, profileOutput) = try ProfilesOutput.prepare(model: model, path: profiles) } catch {
+          csv?.abort()
+          throw error
+        }
+      }
+
       let result: SimulationResult
       var times: [Double] = []
       var voltages: [Double] = []
       do {
-        result = try simulate(model, protocol: cellProtocol, options: options) { row in
+        result = try simulate(runModel, protocol: cellProtocol, options: options) { row in
           csv?.append(row)
+          profileOutput?.append(time: row[0])
           times.append(row[0])
           voltages.append(row[2])
         }
       } catch {
         csv?.abort()
+        profileOutput?.abort()
         throw UserInputError.badInput("\(cell): \(error)")
       }
-      if case .stepCannotStart(0, let reason) = result.status { csv?.abort(); throw UserInputError.badInput("step 1 (\(cellProtocol.steps[0].text)) cannot start: \(reason)") }
+      if case .stepCannotStart(0, let reason) = result.status {
+        csv?.abort()
+        profileOutput?.abort()
+        throw UserInputError.badInput("step 1 (\(cellProtocol.steps[0].text)) cannot start: \(reason)")
+      }
       let summary = RunSummary(
         result: result, cell: loaded.name, chemistry: loaded.chemistry, model: model.name, protocolText: text,
         figures: curveFigures(model, time: times, voltage: voltages))
@@ -118,11 +148,15 @@ extension CellSimCommand {
         try csv?.commit()
         if let summaryURL { try AtomicFileWriter.write(summary.json(), to: summaryURL) }
       } catch { throw UserInputError.badInput(error.description) }
+      try profileOutput?.commit()
 
       if !quiet {
         print(summary.table())
         if let out, let csv {
           print("wrote \(out) (\(csv.rowCount) rows) and \(summaryURL?.lastPathComponent ?? "")")
+        }
+        if let profiles, let profileOutput {
+          print("wrote \(profiles) (profiles at \(profileOutput.rowCount) output times)")
         }
       }
       switch result.status {

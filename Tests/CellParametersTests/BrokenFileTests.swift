@@ -108,7 +108,8 @@ let brokenCases: [BrokenCase] = [
     name: "unknown top-level field", edits: [("\"schema\": \"cellsim.cell/1\",", "\"schema\": \"cellsim.cell/1\", \"notes\": 7,")],
     expected: ["Chen2020.json: notes = 7: unknown field"]),
   BrokenCase(
-    name: "thermal block without layer heat capacity", edits: [("\"density_kg_m3\": 397.0,", "")],
+    name: "thermal block without layer heat capacity",
+    edits: [("\"density_kg_m3\": 397.0,", ""), (", \"heat_capacity_J_K\": 42.775", "")],
     expected: ["cell.thermal.heat_capacity_J_K: missing", "separator.density_kg_m3"]),
   BrokenCase(
     name: "OCV limit the electrodes cannot reach", edits: [("\"ocv_at_soc_1_V\": 4.2", "\"ocv_at_soc_1_V\": 6.0")],
