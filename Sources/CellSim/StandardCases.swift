@@ -1,8 +1,8 @@
 // CellSim — CellSim/StandardCases.swift
 //
 // The standard performance cases, shared by `cellsim bench` and the `Benchmarks/` package, each with
-// the figure it must reproduce (validated against the reference curves), so speed is never bought
-// with accuracy.
+// the figure it must reproduce (validated against the reference curves by the accuracy tests), so
+// speed is never bought with accuracy.
 
 import Dispatch
 import Foundation
@@ -13,7 +13,8 @@ public struct StandardCase: Sendable {
   public let name: String
   /// What the case runs.
   public let summary: String
-  /// End time [s] the accuracy tests validated, and the relative tolerance a run must meet.
+  /// End time [s] of the reference curve the accuracy tests compare against; a run must be within
+  /// 0.1 % of it. `nil` for cases without a reference (cycling, sweeps): they must end finite.
   public let expectedEndTime: Double?
   /// Solves once; returns the figures of the solve.
   public let solve: @Sendable () throws -> Figures
@@ -34,49 +35,69 @@ public struct StandardCase: Sendable {
 }
 
 extension StandardCase {
-  /// The standard cases available with the shipped cell files under `root` (the repository's
-  /// `CellParams/` parent directory).
+  /// The standard cases with the shipped cell files under `root` (the directory holding `CellParams/`).
   public static func all(root: URL) throws -> [StandardCase] {
-    let chen = try LithiumIonParameters.load(
-      contentsOf: root.appendingPathComponent("CellParams/lithium-ion/Chen2020.json"))
-    let spm = try SingleParticleModel(parameters: chen)
-    let discharge = try CellProtocol(parsing: "Discharge at 1C until 2.5 V")
-    let cccv = try CellProtocol(
-      parsing:
-        "repeat 10 { Discharge at 1C until 2.5 V; Rest for 30 minutes; Charge at 0.5C until 4.2 V; Hold at 4.2 V until C/20 }"
-    )
-    let quiet = SimulationOptions(keepsCurve: false)
-    @Sendable func figures(_ r: SimulationResult, solves: Int = 1) -> Figures {
-      Figures(endTime: r.endTime, capacity: r.steps.first?.capacity ?? 0, statistics: r.statistics, solves: solves)
+    func model(_ file: String, _ name: String? = nil) throws -> any CellModel {
+      try LoadedCell(contentsOf: root.appendingPathComponent("CellParams/\(file)")).makeModel(name)
     }
-    var cases: [StandardCase] = [
+    let spm = try model("lithium-ion/Chen2020.json", "spm")
+    let spme = try model("lithium-ion/Chen2020.json", "spme")
+    let ssb = try model("solid-state/Li_LPSCl_NMC811.json")
+    let lis = try model("lithium-sulfur/Marinescu2016.json")
+    let quiet = SimulationOptions(keepsCurve: false)
+
+    @Sendable func single(_ model: any CellModel, _ text: String) throws -> @Sendable () throws -> Figures {
+      let parsed = try CellProtocol(parsing: text)
+      return {
+        let r = try simulate(model, protocol: parsed, options: quiet)
+        return Figures(endTime: r.endTime, capacity: r.steps.first?.capacity ?? 0, statistics: r.statistics, solves: 1)
+      }
+    }
+    let rates = (0..<1000).map { 0.1 + 4.9 * Double($0) / 999 }
+    let sweepProtocols = try rates.map { try CellProtocol(parsing: "Discharge at \($0)C until 2.5 V") }
+    @Sendable func sweep(workers: Int) -> Figures {
+      let ends = ParallelResults(count: rates.count)
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
+        var k = w
+        while k < rates.count {
+          let r = try? simulate(spm, protocol: sweepProtocols[k], options: quiet)
+          ends.set(k, r.map(\.endTime) ?? .nan)
+          k += workers
+        }
+      }
+      let values = ends.values
+      return Figures(
+        endTime: values.max() ?? .nan, capacity: 0, statistics: SolverStatistics(),
+        solves: values.filter(\.isFinite).count)
+    }
+    let cores = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+    return [
       StandardCase(
         name: "spm-1c", summary: "Chen2020 SPM, 1C discharge from 100 % SOC to 2.5 V",
-        expectedEndTime: 3606.38354835,
-        solve: { figures(try ProtocolEngine.run(model: spm, protocol: discharge, options: quiet)) }),
+        expectedEndTime: 3606.38354835, solve: try single(spm, "Discharge at 1C until 2.5 V")),
       StandardCase(
-        name: "spm-cccv-10", summary: "Chen2020 SPM, 10 cycles of 1C discharge, rest, C/2 charge, CV hold to C/20",
-        expectedEndTime: nil,
-        solve: { figures(try ProtocolEngine.run(model: spm, protocol: cccv, options: quiet)) }),
+        name: "spme-1c", summary: "Chen2020 SPMe, 1C discharge from 100 % SOC to 2.5 V",
+        expectedEndTime: 3594.43745597, solve: try single(spme, "Discharge at 1C until 2.5 V")),
       StandardCase(
-        name: "sweep-1000", summary: "Chen2020 SPM, 1000 discharges from C/10 to 5C, in parallel over all cores",
+        name: "ssb-1c", summary: "Li | Li6PS5Cl | NMC811 solid-state cell, 1C discharge from 100 % SOC",
+        expectedEndTime: 3495.833, solve: try single(ssb, "Discharge at 1C until 3.0 V")),
+      StandardCase(
+        name: "lis-discharge", summary: "Marinescu2016 lithium-sulfur cell, 1.7 A discharge to 2.15 V",
+        expectedEndTime: 7134.061605, solve: try single(lis, "Discharge at 1.7 A until 2.15 V")),
+      StandardCase(
+        name: "spm-cccv-10", summary: "Chen2020 SPM, 10 × (1C discharge, 30 min rest, C/2 charge, CV hold to C/20)",
         expectedEndTime: nil,
-        solve: {
-          let rates = (0..<1000).map { 0.1 + 4.9 * Double($0) / 999 }
-          let protocols = try rates.map { try CellProtocol(parsing: "Discharge at \($0)C until 2.5 V") }
-          let results = ParallelResults(count: rates.count)
-          DispatchQueue.concurrentPerform(iterations: rates.count) { k in
-            let r = try? ProtocolEngine.run(model: spm, protocol: protocols[k], options: quiet)
-            results.set(k, r.map { $0.endTime } ?? .nan)
-          }
-          let ends = results.values
-          return Figures(
-            endTime: ends.max() ?? .nan, capacity: 0, statistics: SolverStatistics(),
-            solves: ends.filter(\.isFinite).count)
-        }),
+        solve: try single(
+          spm,
+          "repeat 10 { Discharge at 1C until 2.5 V; Rest for 30 minutes; Charge at 0.5C until 4.2 V; Hold at 4.2 V until C/20 }"
+        )),
+      StandardCase(
+        name: "sweep-1000", summary: "Chen2020 SPM, 1000 discharges from C/10 to 5C, on all \(cores) cores",
+        expectedEndTime: nil, solve: { sweep(workers: cores) }),
+      StandardCase(
+        name: "sweep-1000-1core", summary: "the same 1000 discharges on one core (the scaling baseline)",
+        expectedEndTime: nil, solve: { sweep(workers: 1) }),
     ]
-    cases.sort { $0.name < $1.name }
-    return cases
   }
 }
 

@@ -54,7 +54,7 @@ extension CellSimCommand {
           "case": c.name, "median_s": median, "p90_s": p90, "steps": last.statistics.steps,
           "jacobians": last.statistics.jacobianEvaluations, "residuals": last.statistics.residualEvaluations,
           "end_time_s": last.endTime, "capacity_Ah": last.capacity, "solves": last.solves,
-          "valid": c.isValid(last),
+          "valid": c.isValid(last), "solves_per_s": 1 / median,
         ])
         if !json {
           print(
