@@ -71,6 +71,8 @@ let package = Package(
     .testTarget(
       name: "RobustnessTests", dependencies: ["cellsim", "CellSim", "_TestSupport"], resources: [.copy("Corpus")]),
     .testTarget(name: "ComparisonTests", dependencies: ["CellSim", "_TestSupport"]),
+    .testTarget(name: "BPXTests", dependencies: ["CellSim", "_TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "SweepTests", dependencies: ["CellSim", "_TestSupport"]),
   ]
 )
 

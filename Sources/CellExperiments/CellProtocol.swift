@@ -3,6 +3,8 @@
 // A whole test protocol: the steps in execution order, with every `repeat` expanded. The grammar is
 // described in docs/protocol-grammar.md.
 
+import Foundation
+
 /// A test protocol: a flat list of steps in execution order (repeats expanded) and the text it came
 /// from.
 ///
@@ -25,8 +27,11 @@ public struct CellProtocol: Sendable, Equatable {
   ///
   /// Parsing takes time linear in the length of the text plus the number of expanded steps.
   /// - Throws: `ProtocolParseError` locating the first problem in the text.
-  public init(parsing text: String) throws(ProtocolParseError) {
-    var parser = ProtocolParser(source: text)
+  /// - Parameter profileDirectory: where the CSV files of `Run <file.csv>` steps are looked up when
+  ///   their path is relative (`nil`: the current directory). Profiles are read while parsing; a
+  ///   malformed one is reported at the step, with the CSV's own file and line.
+  public init(parsing text: String, profileDirectory: URL? = nil) throws(ProtocolParseError) {
+    var parser = ProtocolParser(source: text, profileDirectory: profileDirectory)
     self.steps = try parser.parseProtocol()
     self.source = text
   }

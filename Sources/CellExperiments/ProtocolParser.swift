@@ -5,6 +5,7 @@
 // into a flat step list in one linear pass.
 
 import CellCore
+import Foundation
 
 /// A parsed protocol item before `repeat` expansion.
 private indirect enum ProtocolItem {
@@ -15,7 +16,7 @@ private indirect enum ProtocolItem {
 
 /// What kind of step is being parsed; decides which clauses are allowed or required.
 private enum StepKind {
-  case current, rest, hold
+  case current, rest, hold, profile
 }
 
 struct ProtocolParser {
@@ -25,9 +26,11 @@ struct ProtocolParser {
   private var lastEnd: String.Index
   private let source: String
   private var depth = 0
+  /// Base directory of relative profile paths (`nil`: the current directory).
+  private let profileDirectory: URL?
 
-  private static let stepKeywords = ["Discharge", "Charge", "Rest", "Hold", "repeat"]
-  private static let stepExpected = "a step (Discharge, Charge, Rest, Hold or repeat)"
+  private static let stepKeywords = ["Discharge", "Charge", "Rest", "Hold", "Run", "repeat"]
+  private static let stepExpected = "a step (Discharge, Charge, Rest, Hold, Run or repeat)"
   private static let magnitudeUnits = "a unit (C, A, mA, W, mW, kW)"
   private static let limitUnits = "a limit unit (V, mV, A, mA, C, Ah, mAh)"
   private static let durationUnits = "a time unit (s, min, h, day)"
@@ -43,8 +46,9 @@ struct ProtocolParser {
     "days",
   ]
 
-  init(source: String) {
+  init(source: String, profileDirectory: URL? = nil) {
     self.source = source
+    self.profileDirectory = profileDirectory
     self.tokens = ProtocolLexer.tokenize(source)
     self.lastEnd = source.startIndex
   }
@@ -166,7 +170,7 @@ struct ProtocolParser {
               "'}' to close the repeat opened at line \(opener.line), column \(opener.column)")
         }
         if items.isEmpty {
-          throw error(at: token, expected: "at least one step (Discharge, Charge, Rest, Hold or repeat)")
+          throw error(at: token, expected: "at least one step (Discharge, Charge, Rest, Hold, Run or repeat)")
         }
         return (items, total)
       case .closeBrace:
@@ -202,6 +206,7 @@ struct ProtocolParser {
     case "charge": return (.step(try parseStep(.current, sign: -1)), 1)
     case "rest": return (.step(try parseStep(.rest, sign: 0)), 1)
     case "hold": return (.step(try parseStep(.hold, sign: 0)), 1)
+    case "run": return (.step(try parseStep(.profile, sign: 0)), 1)
     case "repeat": return try parseRepeat()
     default:
       throw error(at: token, expected: Self.stepExpected, candidates: Self.stepKeywords)
@@ -276,6 +281,8 @@ struct ProtocolParser {
       step.control = .voltage(try parseVoltage())
     case .rest:
       step.control = .rest
+    case .profile:
+      step.control = .profile(try parseProfile())
     }
 
     // [for <duration> [or]]
@@ -341,6 +348,56 @@ struct ProtocolParser {
     }
     step.text = text(from: keyword)
     return step
+  }
+
+  /// `Run <path>`: the path runs to the next whitespace, ';' or '#' (or is written in double quotes);
+  /// the CSV is read here, relative to `profileDirectory`.
+  private mutating func parseProfile() throws(ProtocolParseError) -> CurrentProfile {
+    let start = current
+    let expected = "a profile CSV file (as in 'Run drive_cycle.csv until 2.5 V')"
+    guard start.kind != .end, start.kind != .newline, start.kind != .semicolon else {
+      throw error(at: start, expected: expected)
+    }
+    let scalars = source.unicodeScalars
+    var i = start.range.lowerBound
+    var path = String.UnicodeScalarView()
+    var end: String.Index
+    if scalars[i] == "\"" {
+      i = scalars.index(after: i)
+      while i < scalars.endIndex, scalars[i] != "\"", scalars[i] != "\n", scalars[i] != "\r" {
+        path.append(scalars[i])
+        i = scalars.index(after: i)
+      }
+      guard i < scalars.endIndex, scalars[i] == "\"" else {
+        throw error(at: start, expected: "a closing '\"' after the profile path", found: String(path))
+      }
+      end = scalars.index(after: i)
+    } else {
+      while i < scalars.endIndex, !scalars[i].properties.isWhitespace, scalars[i] != ";", scalars[i] != "#" {
+        path.append(scalars[i])
+        i = scalars.index(after: i)
+      }
+      end = i
+    }
+    let text = String(path)
+    guard !text.isEmpty else { throw error(at: start, expected: expected) }
+    while current.kind != .end, current.range.lowerBound < end { advance() }
+    lastEnd = end
+    let url: URL
+    if text.hasPrefix("/") {
+      url = URL(fileURLWithPath: text)
+    } else if let base = profileDirectory {
+      url = base.appendingPathComponent(text)
+    } else {
+      url = URL(fileURLWithPath: text)
+    }
+    do {
+      return try CurrentProfile(contentsOf: url, source: text)
+    } catch {
+      throw ProtocolParseError(
+        line: start.line, column: start.column, found: text, expected: "a valid profile CSV",
+        message: error.description)
+    }
   }
 
   private mutating func expectKeyword(_ keyword: String, _ expected: String) throws(ProtocolParseError) {

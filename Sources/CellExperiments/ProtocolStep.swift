@@ -37,6 +37,9 @@ public struct ProtocolStep: Sendable, Equatable {
     case voltage(Double)
     /// No current.
     case rest
+    /// Follow a time series of current, power or C-rate (linear interpolation; > 0 discharge), from
+    /// `Run <file.csv>`; the step ends at the end of the profile at the latest.
+    case profile(CurrentProfile)
   }
 
   /// A condition that ends a step.

@@ -32,6 +32,13 @@ public struct LoadedCell: Sendable {
   /// - Throws: `CellFileError` naming the file and every problem found.
   public init(contentsOf url: URL) throws(CellFileError) {
     self.url = url
+    // A BPX file (a "Header" with "BPX") is converted to a lithium-ion cell (LithiumIon/BPXImport.swift).
+    if BPXImport.isBPX(contentsOf: url) {
+      let p = try BPXImport.load(contentsOf: url)
+      header = p.header
+      parameters = .lithiumIon(p)
+      return
+    }
     let chemistry = try readChemistry(of: url)
     switch chemistry {
     case LithiumIonParameters.chemistry:
@@ -102,7 +109,9 @@ public func curveFigures(_ model: any CellModel, time: [Double], voltage: [Doubl
   return ["high_plateau_V": p.high, "low_plateau_V": p.low, "dip_V": p.dip]
 }
 
-/// Runs a protocol on any model (opens the existential once, so the engine is specialised per model).
+/// Runs a protocol on any model. The shipped models are dispatched to the engine by their concrete
+/// type, so the compiler specialises the engine and integrator for each (a generic call through an
+/// opened existential runs unspecialised, about 1.5× slower); other models go through the existential.
 public func simulate(
   _ model: any CellModel, protocol cellProtocol: CellProtocol, options: SimulationOptions = SimulationOptions(),
   onRow: ((UnsafeBufferPointer<Double>) -> Void)? = nil
@@ -110,5 +119,12 @@ public func simulate(
   func run<M: CellModel>(_ m: M) throws(CellModelError) -> SimulationResult {
     try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
   }
-  return try run(model)
+  switch model {
+  case let m as SingleParticleModel: return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
+  case let m as SingleParticleModelWithElectrolyte:
+    return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
+  case let m as SolidStateModel: return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
+  case let m as LithiumSulfurModel: return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
+  default: return try run(model)
+  }
 }

@@ -14,11 +14,14 @@
 //     current (and rest):  0 = I − I_set
 //     voltage hold:        0 = V(y_m, I) − V_set
 //     power:               0 = I·V(y_m, I) − P_set
+//     profile:             0 = I − s·p(t − t_0)  (current, C-rate: s = 1 A or the 1C current), or
+//                          0 = I·V − p(t − t_0)  (power); p linearly interpolated in time
 //
 // Termination events g_k ≥ 0 while the step may continue: the step's own limits, the cell's voltage
 // limits in the direction the step drives the voltage, and the model's own events.
 
 import CellCore
+import CellExperiments
 import Integrators
 
 /// How the current of a step is set.
@@ -29,6 +32,9 @@ public enum OperatingMode: Sendable, Equatable {
   case voltage(Double)
   /// Constant power [W] (> 0 discharge).
   case power(Double)
+  /// A time series (current, C-rate or power; > 0 discharge) started at time `start` [s]; its values
+  /// are multiplied by `scale` (the 1C current for a C-rate profile, else 1).
+  case profile(CurrentProfile, start: Double, scale: Double)
 }
 
 /// One termination condition of a step, as a scalar function that is positive while the step goes on.
@@ -160,6 +166,9 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     case .current(let set): f[currentIndex] = current - set
     case .voltage(let set): f[currentIndex] = v - set
     case .power(let set): f[currentIndex] = current * v - set
+    case .profile(let profile, let start, let scale):
+      let set = scale * profile.value(atElapsed: t - start)
+      f[currentIndex] = profile.quantity == .power ? current * v - set : current - set
     }
     f[chargeIndex] = current / 3600
     f[energyIndex] = current * v / 3600

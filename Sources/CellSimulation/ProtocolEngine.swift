@@ -99,6 +99,7 @@ public enum ProtocolEngine {
       case .power(let p): mode = .power(p)
       case .voltage(let v): mode = .voltage(v)
       case .rest: mode = .current(0)
+      case .profile(let p): mode = .profile(p, start: t, scale: p.quantity == .cRate ? nominal : 1)
       }
       cell.mode = mode
       if case .voltage(let v) = mode, !limits.contains(v) {
@@ -112,13 +113,16 @@ public enum ProtocolEngine {
       case .current(let i): y[iIndex] = i
       case .power(let p): y[iIndex] = p / max(previousVoltage, 1e-3)
       case .voltage: break
+      case .profile(let p, _, let scale):
+        let first = scale * p.value(atElapsed: 0)
+        y[iIndex] = p.quantity == .power ? first / max(previousVoltage, 1e-3) : first
       }
       cell.conditions = []
       let direction: Double
       switch mode {
       case .current(let i): direction = i == 0 ? 0 : (i > 0 ? 1 : -1)
       case .power(let p): direction = p == 0 ? 0 : (p > 0 ? 1 : -1)
-      case .voltage: direction = 0
+      case .voltage, .profile: direction = 0
       }
 
       // Start: consistent algebraic unknowns (the current, for holds and power steps).
@@ -155,6 +159,16 @@ public enum ProtocolEngine {
       } else if direction < 0 {
         conditions.append(.voltageRisesTo(limits.upperBound))
         reasons.append(.cellVoltageLimit(limits.upperBound))
+      } else if case .profile = mode {
+        // A profile may discharge and charge: both cut-offs, each armed while it can still be crossed.
+        if startVoltage > limits.lowerBound {
+          conditions.append(.voltageFallsTo(limits.lowerBound))
+          reasons.append(.cellVoltageLimit(limits.lowerBound))
+        }
+        if startVoltage < limits.upperBound {
+          conditions.append(.voltageRisesTo(limits.upperBound))
+          reasons.append(.cellVoltageLimit(limits.upperBound))
+        }
       }
       for (k, name) in model.eventNames.enumerated() {
         conditions.append(.modelEvent(k))
@@ -178,7 +192,10 @@ public enum ProtocolEngine {
       let start = Array(integrator.state)
       let t0 = t
       var stopReason: StepEndReason = .duration
-      if let duration = step.duration {
+      if case .profile(let p, _, _) = mode {
+        // A profile step ends with its profile at the latest.
+        integrator.setStopTime(t0 + min(step.duration ?? .infinity, p.duration))
+      } else if let duration = step.duration {
         integrator.setStopTime(t0 + duration)
       } else {
         let limit = defaultTimeLimit(mode: mode, nominalCapacity: nominal, voltage: startVoltage)

@@ -122,9 +122,10 @@ public struct SingleParticleModel: CellModel {
   ///
   ///     G = j·R / (F·D·c_max),   j = I_1C / (A·a·L)
   ///
-  /// sets the discretisation error (∝ G/N²). Particles with G ≤ 0.36 (Chen2020's NMC811, the steepest
-  /// shipped particle that 40 cells resolve to 0.3 mV) get `base` cells; steeper ones get base·G/0.36,
-  /// at most 4·base (Prada2013's graphite, G = 0.61: 68 cells, 0.6 mV at 2C after the first minute).
+  /// sets the discretisation error (∝ G/N²). Particles with G ≤ 0.4 (Chen2020's NMC811, G = 0.361, is the
+  /// steepest shipped particle that 40 cells resolve to 0.3 mV) get `base` cells; steeper ones get
+  /// base·G/0.36, at most 4·base (Prada2013's graphite, G = 0.61: 68 cells, 0.8 mV at 2C after the first
+  /// minute).
   static func cellCount(
     _ electrode: LithiumIonParameters.Electrode, base: Int, current: Double, area: Double, temperature: Double
   ) -> Int {
@@ -132,7 +133,7 @@ public struct SingleParticleModel: CellModel {
     let j = current / (area * electrode.surfaceAreaPerVolume * electrode.thickness)
     let d = electrode.diffusivity(0.5, temperature)
     let g = j * electrode.particleRadius / (PhysicalConstants.faraday * d * electrode.maxConcentration)
-    guard g.isFinite, g > 0.36 else { return b }
+    guard g.isFinite, g > 0.4 else { return b }
     return min(4 * b, Int((Double(b) * g / 0.36).rounded(.up)))
   }
 

@@ -2,8 +2,9 @@
 //
 // The command-line tool. It knows flags and files, not equations.
 //
-// Exit status: 0 success · 1 bad input (cell file, protocol, values) · 2 usage error (flags) ·
-// 3 a run that ended in a solver failure or a step that could not start (the curve so far is written).
+// Exit status: 0 success · 1 bad input (cell file, protocol, values, output path, or a step that cannot
+// start; a later step that cannot start still writes the curve so far) · 2 usage error (flags) ·
+// 3 a run that ended in a solver failure (the curve so far is written).
 
 import ArgumentParser
 import CellSim
@@ -24,7 +25,7 @@ struct CellSimCommand: ParsableCommand {
       docs/parameter-schema.md. Exit status: 0 ok, 1 bad input, 2 usage error, 3 solver failure.
       """,
     version: "0.1.0",
-    subcommands: [Compare.self, Run.self, Params.self, Bench.self],
+    subcommands: [Compare.self, Run.self, Sweep.self, Params.self, Bench.self],
     defaultSubcommand: Compare.self)
 
   /// Parses, runs, and maps every error to one message and the documented exit status.

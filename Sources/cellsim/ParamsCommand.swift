@@ -7,7 +7,7 @@ import Foundation
 extension CellSimCommand {
   struct Params: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Work with cell parameter files.", subcommands: [Check.self])
+      abstract: "Work with cell parameter files.", subcommands: [Check.self, ImportBPX.self])
 
     struct Check: ParsableCommand {
       static let configuration = CommandConfiguration(
