@@ -99,7 +99,7 @@ public enum ProtocolEngine {
       case .power(let p): mode = .power(p)
       case .voltage(let v): mode = .voltage(v)
       case .rest: mode = .current(0)
-      case .profile(let p): mode = .profile(p, start: t, scale: p.quantity == .cRate ? nominal : 1)
+      case .profile(let p): mode = .profile(p, start: 0, scale: p.quantity == .cRate ? nominal : 1)
       }
       cell.mode = mode
       if case .voltage(let v) = mode, !limits.contains(v) {
@@ -125,12 +125,15 @@ public enum ProtocolEngine {
       case .voltage, .profile: direction = 0
       }
 
-      // Start: consistent algebraic unknowns (the current, for holds and power steps).
+      // Start: consistent algebraic unknowns (the current, for holds and power steps). The integrator
+      // runs in time since the step's start, so that the first steps after a switch of current can be
+      // as short as the fastest transient needs (at t = 10⁴ s, steps below ~1e-11 s do not exist).
       do throws(IntegratorFailure) {
-        try y.withUnsafeBufferPointer { buffer throws(IntegratorFailure) in try integrator.reset(time: t, state: buffer) }
+        try y.withUnsafeBufferPointer { buffer throws(IntegratorFailure) in try integrator.reset(time: 0, state: buffer) }
       } catch {
-        status = .solverFailure(step: index, error)
-        summaries.append(summary(index, step, t, t, y, y, cell, .solverFailure(error)))
+        let failure = error.shifted(by: t)
+        status = .solverFailure(step: index, failure)
+        summaries.append(summary(index, step, t, t, y, y, cell, .solverFailure(failure)))
         break
       }
       let startVoltage = cell.voltage(integrator.state)
@@ -176,13 +179,22 @@ public enum ProtocolEngine {
       }
       cell.conditions = Array(conditions.prefix(cell.maximumConditions))
       do throws(IntegratorFailure) {
-        try integrator.reset(time: t, state: integrator.state)
+        try integrator.reset(time: 0, state: integrator.state)
       } catch {
-        status = .solverFailure(step: index, error)
-        summaries.append(summary(index, step, t, t, y, y, cell, .solverFailure(error)))
+        let failure = error.shifted(by: t)
+        status = .solverFailure(step: index, failure)
+        summaries.append(summary(index, step, t, t, y, y, cell, .solverFailure(failure)))
         break
       }
-      if let blocked = cell.conditions.indices.first(where: { integrator.eventValues[$0] <= 0 }) {
+      // A limit already reached blocks the step. A model event exactly at zero does not: it marks the
+      // edge of the model's window (e.g. a solid-state cathode at its SOC-1 stoichiometry), and the step
+      // may move away from it (a rest, a discharge); it fires once the state has crossed back.
+      let blocking = { (k: Int) -> Bool in
+        let g = integrator.eventValues[k]
+        if case .modelEvent = cell.conditions[k] { return g < 0 }
+        return g <= 0
+      }
+      if let blocked = cell.conditions.indices.first(where: blocking) {
         let why = "\(reasons[blocked]) is already reached at the start of the step (voltage \(format(startVoltage)) V, current \(format(integrator.state[iIndex])) A)"
         status = .stepCannotStart(step: index, reason: why)
         summaries.append(summary(index, step, t, t, y, y, cell, .cannotStart(why)))
@@ -194,12 +206,12 @@ public enum ProtocolEngine {
       var stopReason: StepEndReason = .duration
       if case .profile(let p, _, _) = mode {
         // A profile step ends with its profile at the latest.
-        integrator.setStopTime(t0 + min(step.duration ?? .infinity, p.duration))
+        integrator.setStopTime(min(step.duration ?? .infinity, p.duration))
       } else if let duration = step.duration {
-        integrator.setStopTime(t0 + duration)
+        integrator.setStopTime(duration)
       } else {
         let limit = defaultTimeLimit(mode: mode, nominalCapacity: nominal, voltage: startVoltage)
-        integrator.setStopTime(t0 + limit)
+        integrator.setStopTime(limit)
         stopReason = .defaultTimeLimit(seconds: limit)
       }
 
@@ -211,9 +223,9 @@ public enum ProtocolEngine {
         let outcome = integrator.step()
         let tEnd = integrator.t
         while true {
-          let tOut = t0 + Double(k) * options.outputInterval
-          if !(tOut < tEnd - 1e-9 * max(1, abs(tEnd))) || !(tOut > integrator.previousTime - 1e-12) { break }
-          recorder.emitInterpolated(time: tOut, integrator: integrator, step: index, cell: cell)
+          let tOut = Double(k) * options.outputInterval
+          if !(tOut < tEnd - 1e-9 * max(1, abs(t0 + tEnd))) || !(tOut > integrator.previousTime - 1e-12) { break }
+          recorder.emitInterpolated(time: tOut, offset: t0, integrator: integrator, step: index, cell: cell)
           k += 1
         }
         switch outcome {
@@ -221,7 +233,7 @@ public enum ProtocolEngine {
           // Steps that barely advance (a stiff cell file's h ~ 1e-290 s) would never end the step.
           accepted += 1
           if accepted >= integrator.options.maximumSteps {
-            reason = .solverFailure(.tooManySteps(t: integrator.t, steps: accepted))
+            reason = .solverFailure(.tooManySteps(t: t0 + integrator.t, steps: accepted))
             break stepping
           }
           continue stepping
@@ -235,11 +247,11 @@ public enum ProtocolEngine {
           reason = e < reasons.count ? reasons[e] : .duration
           break stepping
         case .failed(let failure):
-          reason = .solverFailure(failure)
+          reason = .solverFailure(failure.shifted(by: t0))
           break stepping
         }
       }
-      t = integrator.t
+      t = t0 + integrator.t
       y = Array(integrator.state)
       recorder.emit(time: t, state: integrator.state, step: index, cell: cell)
       summaries.append(summary(index, step, t0, t, start, y, cell, reason))
@@ -299,14 +311,16 @@ struct Recorder<Model: CellModel> {
   /// Whether anyone consumes rows (a run can be asked for its summary only).
   var isActive: Bool { keeps || onRow != nil }
 
+  /// Emits the row at `offset + time`, interpolated at the integrator's (step-local) `time`.
   mutating func emitInterpolated(
-    time: Double, integrator: BDFIntegrator<ControlledCell<Model>>, step: Int, cell: ControlledCell<Model>
+    time: Double, offset: Double, integrator: BDFIntegrator<ControlledCell<Model>>, step: Int,
+    cell: ControlledCell<Model>
   ) {
     guard isActive else { return }
     var buffer = interpolated
     interpolated = []
     buffer.withUnsafeMutableBufferPointer { integrator.interpolate(at: time, into: $0) }
-    buffer.withUnsafeBufferPointer { emit(time: time, state: $0, step: step, cell: cell) }
+    buffer.withUnsafeBufferPointer { emit(time: offset + time, state: $0, step: step, cell: cell) }
     interpolated = buffer
   }
 
@@ -330,5 +344,19 @@ struct Recorder<Model: CellModel> {
       for c in 0..<columnCount { values[c].append(row[c]) }
     }
     if let onRow { row.withUnsafeBufferPointer { onRow($0) } }
+  }
+}
+
+extension IntegratorFailure {
+  /// The same failure with its time moved from step-local to run time.
+  func shifted(by offset: Double) -> IntegratorFailure {
+    switch self {
+    case .stepSizeTooSmall(let t): return .stepSizeTooSmall(t: t + offset)
+    case .newtonDidNotConverge(let t): return .newtonDidNotConverge(t: t + offset)
+    case .nonFiniteResidual(let t): return .nonFiniteResidual(t: t + offset)
+    case .singularIterationMatrix(let t): return .singularIterationMatrix(t: t + offset)
+    case .inconsistentInitialConditions(let t, let r): return .inconsistentInitialConditions(t: t + offset, residual: r)
+    case .tooManySteps(let t, let n): return .tooManySteps(t: t + offset, steps: n)
+    }
   }
 }
