@@ -16,6 +16,10 @@ public struct SimulationOptions: Sendable, Equatable {
   public var ambientTemperature: Double?
   /// Output interval [s] within each step; each step's start and exact end are always rows.
   public var outputInterval: Double
+  /// Voltage change [V] to aim for between consecutive rows (gaps stay within about twice it): where the voltage moves faster, rows are
+  /// added between the `outputInterval` rows (the knee at the end of a discharge, the first seconds
+  /// after a change of current, a Li-S plateau transition). 0 turns it off.
+  public var outputVoltageStep: Double
   /// Relative tolerance of the integrator.
   public var relativeTolerance: Double
   /// Multiplies the model's absolute tolerances.
@@ -25,12 +29,14 @@ public struct SimulationOptions: Sendable, Equatable {
 
   public init(
     initialCondition: InitialCondition = .stateOfCharge(1), ambientTemperature: Double? = nil,
-    outputInterval: Double = 10, relativeTolerance: Double = 1e-5, absoluteToleranceScale: Double = 1,
+    outputInterval: Double = 10, outputVoltageStep: Double = 0.005, relativeTolerance: Double = 1e-5,
+    absoluteToleranceScale: Double = 1,
     keepsCurve: Bool = true
   ) {
     self.initialCondition = initialCondition
     self.ambientTemperature = ambientTemperature
     self.outputInterval = outputInterval
+    self.outputVoltageStep = outputVoltageStep
     self.relativeTolerance = relativeTolerance
     self.absoluteToleranceScale = absoluteToleranceScale
     self.keepsCurve = keepsCurve
@@ -225,9 +231,11 @@ public enum ProtocolEngine {
         while true {
           let tOut = Double(k) * options.outputInterval
           if !(tOut < tEnd - 1e-9 * max(1, abs(t0 + tEnd))) || !(tOut > integrator.previousTime - 1e-12) { break }
+          recorder.refine(upTo: tOut, offset: t0, voltageStep: options.outputVoltageStep, integrator: integrator, step: index, cell: cell)
           recorder.emitInterpolated(time: tOut, offset: t0, integrator: integrator, step: index, cell: cell)
           k += 1
         }
+        recorder.refine(upTo: tEnd, offset: t0, voltageStep: options.outputVoltageStep, integrator: integrator, step: index, cell: cell)
         switch outcome {
         case .advanced:
           // Steps that barely advance (a stiff cell file's h ~ 1e-290 s) would never end the step.
@@ -296,6 +304,9 @@ struct Recorder<Model: CellModel> {
   var row: [Double]
   var interpolated: [Double]
   var outputs: [Double]
+  /// Time [s] and voltage [V] of the last row written.
+  var lastTime = -Double.infinity
+  var lastVoltage = 0.0
 
   init(columns: [String], model: Model, keeps: Bool, onRow: ((UnsafeBufferPointer<Double>) -> Void)?) {
     columnCount = columns.count
@@ -310,6 +321,29 @@ struct Recorder<Model: CellModel> {
 
   /// Whether anyone consumes rows (a run can be asked for its summary only).
   var isActive: Bool { keeps || onRow != nil }
+
+  /// Adds rows before the (step-local) time `target` so that consecutive rows differ by at most
+  /// `voltageStep` in voltage: m − 1 rows evenly spaced between the last row (or the start of the
+  /// integrator's current step) and `target`, m = ⌈|V(target) − V_last| / voltageStep⌉ (at most 200).
+  mutating func refine(
+    upTo target: Double, offset: Double, voltageStep: Double, integrator: BDFIntegrator<ControlledCell<Model>>,
+    step: Int, cell: ControlledCell<Model>
+  ) {
+    guard isActive, voltageStep > 0 else { return }
+    let start = max(lastTime - offset, integrator.previousTime)
+    guard target > start else { return }
+    var buffer = interpolated
+    interpolated = []
+    buffer.withUnsafeMutableBufferPointer { integrator.interpolate(at: target, into: $0) }
+    let v = buffer.withUnsafeBufferPointer { cell.voltage($0) }
+    interpolated = buffer
+    let pieces = min(200, Int((abs(v - lastVoltage) / voltageStep).rounded(.up)))
+    guard pieces > 1 else { return }
+    for i in 1..<pieces {
+      let time = start + (target - start) * Double(i) / Double(pieces)
+      emitInterpolated(time: time, offset: offset, integrator: integrator, step: step, cell: cell)
+    }
+  }
 
   /// Emits the row at `offset + time`, interpolated at the integrator's (step-local) `time`.
   mutating func emitInterpolated(
@@ -332,6 +366,8 @@ struct Recorder<Model: CellModel> {
     row[0] = time
     row[1] = y[cell.currentIndex]
     row[2] = model.terminalVoltage(ym, op)
+    lastTime = time
+    lastVoltage = row[2]
     row[3] = y[cell.chargeIndex]
     row[4] = Double(step)
     row[5] = model.stateOfCharge(ym)

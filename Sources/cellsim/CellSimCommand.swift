@@ -25,7 +25,7 @@ struct CellSimCommand: ParsableCommand {
       docs/parameter-schema.md. Exit status: 0 ok, 1 bad input, 2 usage error, 3 solver failure.
       """,
     version: "0.1.0",
-    subcommands: [Compare.self, Run.self, Sweep.self, Params.self, Bench.self],
+    subcommands: [Compare.self, Run.self, Validate.self, Sweep.self, Params.self, Bench.self],
     defaultSubcommand: Compare.self)
 
   /// Parses, runs, and maps every error to one message and the documented exit status.

@@ -64,7 +64,7 @@ extension CellSimCommand.Params {
       } catch { throw UserInputError.badInput(error.description) }
       do {
         try AtomicFileWriter.write(BPXImport.jsonText(conversion.cell), to: URL(fileURLWithPath: out))
-      } catch { throw UserInputError.badInput("\(out): \(error)") }
+      } catch { throw UserInputError.badInput(error.description) }
       for warning in conversion.warnings { print("warning: \(warning)") }
       print("wrote \(out): lithium-ion cell '\(cellName)' from BPX \(conversion.version) (\(conversion.model)), \(conversion.validation.count) validation experiment(s) in the BPX file")
     }

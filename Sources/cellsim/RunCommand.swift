@@ -39,6 +39,13 @@ extension CellSimCommand {
     @Option(name: .long, help: ArgumentHelp("Output interval within each step [s].", valueName: "seconds"))
     var dt: Double = 10
 
+    @Option(
+      name: .long,
+      help: ArgumentHelp(
+        "Voltage change between rows to aim for [V] (rows are added where the voltage moves faster; gaps stay within about twice this; 0: rows every --dt only).",
+        valueName: "volts"))
+    var dv: Double = 0.005
+
     @Option(name: .long, help: ArgumentHelp("Initial state of charge in [0, 1].", valueName: "fraction"))
     var soc: Double?
 
@@ -65,6 +72,7 @@ extension CellSimCommand {
         throw ValidationError("Give exactly one of --protocol \"…\" or --protocol-file <file>.")
       }
       if !(dt > 0) || !dt.isFinite { throw ValidationError("--dt must be a positive number of seconds, got \(dt).") }
+      if !(dv >= 0) || !dv.isFinite { throw ValidationError("--dv must be a voltage ≥ 0 (0 turns it off), got \(dv).") }
       if let soc, !(0...1).contains(soc) { throw ValidationError("--soc must be in [0, 1], got \(soc).") }
       if soc != nil && initialVoltage != nil { throw ValidationError("Give --soc or --initial-voltage, not both.") }
       if let v = initialVoltage, !(v > 0) || !v.isFinite {
@@ -95,7 +103,8 @@ extension CellSimCommand {
         model = try loaded.makeModel(self.model, thermal: ThermalOption(rawValue: thermal.lowercased()) ?? .isothermal)
       } catch { throw UserInputError.badInput("\(cell): \(error)") }
 
-      var options = SimulationOptions(outputInterval: dt, relativeTolerance: rtol, keepsCurve: false)
+      var options = SimulationOptions(
+        outputInterval: dt, outputVoltageStep: dv, relativeTolerance: rtol, keepsCurve: false)
       if let soc { options.initialCondition = .stateOfCharge(soc) }
       if let initialVoltage { options.initialCondition = .openCircuitVoltage(initialVoltage) }
       if let ambient { options.ambientTemperature = parseTemperature(ambient) }

@@ -74,16 +74,34 @@ struct ParamsAndHelpTests {
     #expect(root.stdout.contains("Discharge at 1C until 2.5 V"), "\(root.stdout)")
     #expect(root.stdout.contains("params check"))
     #expect(root.stdout.contains("docs/protocol-grammar.md"))
+    for subcommand in ["compare (default)", "run", "sweep", "params", "bench"] {
+      #expect(root.stdout.contains("  \(subcommand) "), "cellsim --help does not list \(subcommand)")
+    }
 
     let run = try cellsim(["run", "--help"])
     #expect(run.status == 0, "\(run)")
     #expect(run.stdout.contains("Hold at 4.2 V until C/20"), "\(run.stdout)")
-    for flag in ["--cell", "--model", "--protocol", "--protocol-file", "--out", "--dt", "--soc", "--initial-voltage", "--ambient", "--rtol", "--quiet"] {
+    for flag in [
+      "--cell", "--model", "--protocol", "--protocol-file", "--out", "--dt", "--soc", "--initial-voltage", "--ambient",
+      "--thermal", "--profiles", "--rtol", "--quiet",
+    ] {
       #expect(run.stdout.contains(flag), "run --help does not mention \(flag)")
     }
     let check = try cellsim(["params", "check", "--help"])
     #expect(check.status == 0, "\(check)")
     #expect(check.stdout.contains("<file>"))
+    let subcommands: [[String]: [String]] = [
+      ["compare"]: ["--cells", "--c-rates", "--out-dir", "--dt", "--quiet"],
+      ["sweep", "run"]: ["--vary", "--design", "--c-rates", "--protocol", "--model", "--out", "--curves", "--jobs", "--shard", "--fresh"],
+      ["sweep", "merge"]: ["<file>", "--out"],
+      ["params", "import-bpx"]: ["<in.json>", "--out", "--name", "--soc-definition"],
+      ["bench"]: ["--case", "--repeat", "--json", "--root"],
+    ]
+    for (command, flags) in subcommands {
+      let help = try cellsim(command + ["--help"])
+      #expect(help.status == 0, "\(help)")
+      for flag in flags { #expect(help.stdout.contains(flag), "\(command) --help does not mention \(flag)") }
+    }
     let helpRun = try cellsim(["help", "run"])
     #expect(helpRun.status == 0 && helpRun.stdout == run.stdout, "\(helpRun)")
   }
