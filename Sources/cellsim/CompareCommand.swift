@@ -74,7 +74,7 @@ extension CellSimCommand {
       // The output directory first, so an unwritable one is reported before any work.
       let dir = URL(fileURLWithPath: outDir, isDirectory: true)
       do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-        throw UserInputError.badInput("\(outDir): cannot create the output directory: \(error.localizedDescription)")
+        throw UserInputError.badInput("\(outDir): cannot create the output directory (\(directoryProblem(dir)))")
       }
       do { _ = try AtomicFileWriter(destination: dir.appendingPathComponent(ChemistryComparison.summaryFile)) } catch {
         throw UserInputError.badInput(error.description)

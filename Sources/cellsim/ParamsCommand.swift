@@ -28,7 +28,7 @@ extension CellSimCommand {
         let width = loaded.derivedQuantities.map(\.name.count).max() ?? 0
         for q in loaded.derivedQuantities {
           let name = q.name + String(repeating: " ", count: max(0, width - q.name.count))
-          print("  \(name)  \(String(format: "%.6g", q.value)) \(q.unit)")
+          print("  \(name)  \(String(format: "%.6g", q.value))\(q.unit.isEmpty ? "" : " " + q.unit)")
         }
         if let models = LoadedCell.models[loaded.chemistry] {
           print("models: \(models.joined(separator: ", ")) (default \(models.first ?? ""))")

@@ -65,7 +65,7 @@ extension CellSimCommand.Params {
       do {
         try AtomicFileWriter.write(BPXImport.jsonText(conversion.cell), to: URL(fileURLWithPath: out))
       } catch { throw UserInputError.badInput(error.description) }
-      for warning in conversion.warnings { print("warning: \(warning)") }
+      for warning in conversion.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
       print("wrote \(out): lithium-ion cell '\(cellName)' from BPX \(conversion.version) (\(conversion.model)), \(conversion.validation.count) validation experiment(s) in the BPX file")
     }
   }

@@ -220,3 +220,17 @@ func parseTemperature(_ text: String) -> Double? {
   guard let v = value, v.isFinite, v > 0 else { return nil }
   return v
 }
+
+/// Why a directory cannot be created, in words: the first existing ancestor is a file, or not writable.
+func directoryProblem(_ url: URL) -> String {
+  var ancestor = url.standardizedFileURL
+  var isDirectory: ObjCBool = false
+  while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+    let parent = ancestor.deletingLastPathComponent()
+    if parent.path == ancestor.path { break }
+    ancestor = parent
+  }
+  if !isDirectory.boolValue { return "\(ancestor.path) is a file, not a directory" }
+  if !FileManager.default.isWritableFile(atPath: ancestor.path) { return "\(ancestor.path) is not writable" }
+  return "the file system refused it"
+}

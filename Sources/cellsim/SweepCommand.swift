@@ -121,16 +121,18 @@ extension CellSimCommand {
         }
         let outPath = out ?? shardValue.map { "sweep.shard-\($0.index)-of-\($0.count).csv" } ?? "sweep.csv"
         let outURL = URL(fileURLWithPath: outPath)
-        var curvesURL: URL?
-        if let curves {
-          curvesURL = URL(fileURLWithPath: curves, isDirectory: true)
-          do { try FileManager.default.createDirectory(at: curvesURL!, withIntermediateDirectories: true) } catch {
-            throw UserInputError.badInput("\(curves): cannot create the curves directory: \(error.localizedDescription)")
-          }
-        }
+        // The output first (an unwritable one is reported before anything is created), then the curves.
         let output: SweepOutput
         do { output = try SweepOutput(url: outURL, plan: plan, shard: shardValue, fresh: fresh) } catch {
           throw UserInputError.badInput(error.description)
+        }
+        var curvesURL: URL?
+        if let curves {
+          let url = URL(fileURLWithPath: curves, isDirectory: true)
+          do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw UserInputError.badInput("\(curves): cannot create the curves directory (\(directoryProblem(url)))")
+          }
+          curvesURL = url
         }
         let indices = plan.cases.indices(shard: shardValue).filter { output.resumed[$0] == nil }
         let workers = jobs ?? SweepRunner.defaultWorkers
@@ -155,7 +157,7 @@ extension CellSimCommand {
           var counts = SweepStatus.allCases.compactMap { s in stats.byStatus[s].map { "\($0) \(s.rawValue)" } }
           if counts.isEmpty { counts = ["nothing to run"] }
           print(
-            "sweep: \(stats.cases) cases in \(String(format: "%.2f", stats.elapsed)) s on \(stats.workers) workers: \(rate) cases/s · "
+            "sweep: \(stats.cases) cases in \(String(format: "%.2f", stats.elapsed)) s on \(stats.workers) worker\(stats.workers == 1 ? "" : "s"): \(rate) cases/s · "
               + counts.joined(separator: ", "))
           print("wrote \(outPath) (\(rows) rows)" + (curves.map { " and the curves in \($0)" } ?? ""))
         }
