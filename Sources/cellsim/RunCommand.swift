@@ -46,23 +46,10 @@ extension CellSimCommand {
         valueName: "volts"))
     var dv: Double = 0.005
 
-    @Option(name: .long, help: ArgumentHelp("Initial state of charge in [0, 1].", valueName: "fraction"))
-    var soc: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Initial open-circuit voltage [V] instead of --soc.", valueName: "volts"))
-    var initialVoltage: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Ambient temperature with its unit: 25C, 298.15K.", valueName: "temperature"))
-    var ambient: String?
-
-    @Option(name: .long, help: ArgumentHelp("Thermal model: isothermal (default) or lumped (lithium-ion spm, spme; needs the cell file's cell.thermal block). Adds heat_generation_W and cooling_W columns; temperature_K is then the cell's.", valueName: "model"))
-    var thermal: String = "isothermal"
+    @OptionGroup var conditions: ConditionOptions
 
     @Option(name: .long, help: ArgumentHelp("Also write the spatial profiles (electrolyte and particle concentrations) at the output times to this CSV: time_s,variable,domain,x_m|r_m,value.", valueName: "file"))
     var profiles: String?
-
-    @Option(name: .long, help: ArgumentHelp("Relative tolerance of the integrator.", valueName: "rtol"))
-    var rtol: Double = 1e-5
 
     @Flag(name: .long, help: "Print nothing but errors.")
     var quiet = false
@@ -73,21 +60,8 @@ extension CellSimCommand {
       }
       if !(dt > 0) || !dt.isFinite { throw ValidationError("--dt must be a positive number of seconds, got \(dt).") }
       if !(dv >= 0) || !dv.isFinite { throw ValidationError("--dv must be a voltage ≥ 0 (0 turns it off), got \(dv).") }
-      if let soc, !(0...1).contains(soc) { throw ValidationError("--soc must be in [0, 1], got \(soc).") }
-      if soc != nil && initialVoltage != nil { throw ValidationError("Give --soc or --initial-voltage, not both.") }
-      if let v = initialVoltage, !(v > 0) || !v.isFinite {
-        throw ValidationError("--initial-voltage must be a positive voltage, got \(v).")
-      }
-      if !(rtol > 0 && rtol < 0.1) { throw ValidationError("--rtol must be in (0, 0.1), got \(rtol).") }
-      if ThermalOption(rawValue: thermal.lowercased()) == nil {
-        throw ValidationError(
-          "--thermal '\(thermal)' is not a thermal model (accepted: \(ThermalOption.allCases.map(\.rawValue).joined(separator: ", "))).")
-      }
       if let profiles, profiles == out {
         throw ValidationError("--profiles and --out name the same file '\(profiles)'.")
-      }
-      if let ambient, parseTemperature(ambient) == nil {
-        throw ValidationError("--ambient '\(ambient)' is not a temperature: write it with a unit, e.g. 25C or 298.15K (above 0 K).")
       }
     }
 
@@ -100,14 +74,12 @@ extension CellSimCommand {
       }
       let model: any CellModel
       do {
-        model = try loaded.makeModel(self.model, thermal: ThermalOption(rawValue: thermal.lowercased()) ?? .isothermal)
+        model = try loaded.makeModel(self.model, thermal: conditions.thermalOption)
       } catch { throw UserInputError.badInput("\(cell): \(error)") }
 
       var options = SimulationOptions(
-        outputInterval: dt, outputVoltageStep: dv, relativeTolerance: rtol, keepsCurve: false)
-      if let soc { options.initialCondition = .stateOfCharge(soc) }
-      if let initialVoltage { options.initialCondition = .openCircuitVoltage(initialVoltage) }
-      if let ambient { options.ambientTemperature = parseTemperature(ambient) }
+        outputInterval: dt, outputVoltageStep: dv, keepsCurve: false)
+      conditions.apply(to: &options)
 
       // Open the outputs before simulating, so an unwritable path is reported at once.
       var csv: CurveCSVWriter?

@@ -48,38 +48,12 @@ extension CellSimCommand {
     @Option(name: .long, help: ArgumentHelp("Output SVG overlay (<stem>-<experiment>.svg for each of several curves).", valueName: "file"))
     var svg: String?
 
-    @Option(name: .long, help: ArgumentHelp("Initial state of charge in [0, 1] (default 1).", valueName: "fraction"))
-    var soc: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Initial open-circuit voltage [V] instead of --soc.", valueName: "volts"))
-    var initialVoltage: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Ambient temperature with its unit: 25C, 298.15K.", valueName: "temperature"))
-    var ambient: String?
-
-    @Option(name: .long, help: ArgumentHelp("Thermal model: isothermal (default) or lumped (lithium-ion; needs cell.thermal).", valueName: "model"))
-    var thermal: String = "isothermal"
-
-    @Option(name: .long, help: ArgumentHelp("Relative tolerance of the integrator.", valueName: "rtol"))
-    var rtol: Double = 1e-6
+    @OptionGroup var conditions: ConditionOptions
 
     @Flag(name: .long, help: "Print nothing but errors.")
     var quiet = false
 
     func validate() throws {
-      if let soc, !(0...1).contains(soc) { throw ValidationError("--soc must be in [0, 1], got \(soc).") }
-      if soc != nil && initialVoltage != nil { throw ValidationError("Give --soc or --initial-voltage, not both.") }
-      if let v = initialVoltage, !(v > 0) || !v.isFinite {
-        throw ValidationError("--initial-voltage must be a positive voltage, got \(v).")
-      }
-      if !(rtol > 0 && rtol < 0.1) { throw ValidationError("--rtol must be in (0, 0.1), got \(rtol).") }
-      if ThermalOption(rawValue: thermal.lowercased()) == nil {
-        throw ValidationError(
-          "--thermal '\(thermal)' is not a thermal model (accepted: \(ThermalOption.allCases.map(\.rawValue).joined(separator: ", "))).")
-      }
-      if let ambient, parseTemperature(ambient) == nil {
-        throw ValidationError("--ambient '\(ambient)' is not a temperature: write it with a unit, e.g. 25C or 298.15K (above 0 K).")
-      }
       if let out, let svg, out == svg { throw ValidationError("--out and --svg name the same file '\(out)'.") }
       if let model, model.split(separator: ",").isEmpty { throw ValidationError("--model must name at least one model.") }
       if experiment != nil && !data.isEmpty { throw ValidationError("--experiment selects BPX experiments; it cannot be used with --data.") }
@@ -92,7 +66,7 @@ extension CellSimCommand {
       // Models, built before anything runs so a wrong name is reported at once.
       let offered = LoadedCell.models[loaded.chemistry] ?? []
       let names = model.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } } ?? offered
-      let thermalOption = ThermalOption(rawValue: thermal.lowercased()) ?? .isothermal
+      let thermalOption = conditions.thermalOption
       var models: [(name: String, model: any CellModel)] = []
       for name in names where !models.contains(where: { $0.name == name }) {
         do { models.append((name, try loaded.makeModel(name, thermal: thermalOption))) } catch {
@@ -111,10 +85,8 @@ extension CellSimCommand {
         throw UserInputError.badInput(error.description)
       }
 
-      var options = SimulationOptions(relativeTolerance: rtol)
-      if let soc { options.initialCondition = .stateOfCharge(soc) }
-      if let initialVoltage { options.initialCondition = .openCircuitVoltage(initialVoltage) }
-      if let ambient { options.ambientTemperature = parseTemperature(ambient) }
+      var options = SimulationOptions()
+      conditions.apply(to: &options)
 
       var results: [[CurveValidation]] = []
       for curve in curves {
