@@ -510,6 +510,36 @@ public final class ParameterSection {
     }
   }
 
+  /// Reads an optional array of objects; `nil` when absent. Element i is read by `body` as the section
+  /// `name[i]`; a non-array, or an element that is not an object, is reported (and skipped).
+  public func optionalSectionArray<T>(_ name: String, _ meaning: String = "", _ body: (ParameterSection) -> T) -> [T]? {
+    switch value(name) {
+    case nil:
+      return nil
+    case .array(let elements)?:
+      var out: [T] = []
+      for (i, element) in elements.enumerated() {
+        let path = fieldPath(name) + "[\(i)]"
+        guard case .object(let members) = element else {
+          if !muted {
+            reader.report(
+              path: path, value: element.rendered(),
+              problem: "must be an object (\(meaning.isEmpty ? "an element" : meaning)), not \(element.kindDescription)",
+              suggestion: nil, kind: .wrongType)
+          }
+          continue
+        }
+        let child = ParameterSection(reader: reader, path: path, members: members, muted: muted)
+        out.append(body(child))
+        child.close()
+      }
+      return out
+    case let other?:
+      wrongType(name, other, "an array of objects", meaning.isEmpty ? "a list" : meaning)
+      return nil
+    }
+  }
+
   /// Reports the missing required fields found so far, without waiting for `close()` (used when only
   /// part of an object is read, as `readChemistry(of:)` does with the header).
   func flushMissing() {

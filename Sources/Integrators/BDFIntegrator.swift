@@ -609,15 +609,19 @@ public final class BDFIntegrator<System: DAESystem> {
     return best
   }
 
-  /// Solves the algebraic rows f_a(t, y_d, y_a) = 0 for y_a with the differential unknowns fixed
-  /// (damped Newton with a finite-difference Jacobian ∂f_a/∂y_a).
+  /// Solves the algebraic rows f_a(t, y_d, y_a) = 0 for y_a with the differential unknowns fixed:
+  /// Newton with a finite-difference Jacobian ∂f_a/∂y_a, damped by backtracking — the step
+  /// λ·Δ (λ = 1, ½, …, 2⁻¹⁰) is taken with the first λ that lowers max|f_a|; if none does (rounding
+  /// level), the full step. Converged when the full Newton step Δ is below 1e-6 of atol + rtol·|y|.
+  /// (Undamped Newton cycles or diverges on residuals shaped like asinh(j/2j0) — Butler–Volmer with a
+  /// small j0 — started more than about 1.4·2j0 from the root.)
   func makeAlgebraicConsistent(at time: Double) throws(IntegratorFailure) {
     let m = algebraicIndices.count
     guard m > 0 else { return }
     let rtol = options.relativeTolerance
     var residualNorm = Double.infinity
+    evaluateResidual(time, y, into: f)
     for _ in 0..<50 {
-      evaluateResidual(time, y, into: f)
       residualNorm = 0
       for (a, i) in algebraicIndices.enumerated() {
         work[a] = -f[i]
@@ -639,11 +643,34 @@ public final class BDFIntegrator<System: DAESystem> {
       algebraicMatrix.solve(work)
       var stepNorm = 0.0
       for (a, i) in algebraicIndices.enumerated() {
-        y[i] += work[a]
-        stepNorm = max(stepNorm, abs(work[a]) / (atol[i] + rtol * abs(y[i])))
+        yNew[i] = y[i]
+        stepNorm = max(stepNorm, abs(work[a]) / (atol[i] + rtol * abs(y[i] + work[a])))
       }
       if !stepNorm.isFinite { throw .nonFiniteResidual(t: time) }
-      if stepNorm < 1e-6 { return }
+      if stepNorm < 1e-6 {
+        for (a, i) in algebraicIndices.enumerated() { y[i] = yNew[i] + work[a] }
+        return
+      }
+      // Backtracking: the first λ whose residual is below the current one (f0 holds it).
+      var lambda = 1.0
+      var accepted = false
+      for _ in 0...10 {
+        for (a, i) in algebraicIndices.enumerated() { y[i] = yNew[i] + lambda * work[a] }
+        evaluateResidual(time, y, into: f0)
+        var trial = 0.0
+        for i in algebraicIndices { trial = f0[i].isFinite ? max(trial, abs(f0[i])) : .infinity }
+        if trial < residualNorm {
+          accepted = true
+          break
+        }
+        lambda *= 0.5
+      }
+      if !accepted {
+        for (a, i) in algebraicIndices.enumerated() { y[i] = yNew[i] + work[a] }
+        evaluateResidual(time, y, into: f)
+      } else {
+        for i in 0..<n { f[i] = f0[i] }
+      }
     }
     throw .inconsistentInitialConditions(t: time, residual: residualNorm)
   }

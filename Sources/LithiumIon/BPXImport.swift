@@ -646,20 +646,18 @@ final class BPXReader {
     guard let e = object(par, "/Parameterisation", name, required: true, "the \(name.lowercased())") else {
       return ([], nil)
     }
-    // A blended electrode: one population is read as a single-material electrode.
-    var particle = e
-    var particlePath = path
+    // A blended electrode ("Particle": one object per population): every population becomes an
+    // entry of the electrode's `populations`, and the electrode section is the first population with
+    // the populations' total active material. The eSOH works on the electrode as a whole, so the
+    // populations must share the OCP, maximum concentration and stoichiometry limits.
+    var particles: [(path: String, value: JSONValue)] = [(path, e)]
     if let populations = object(e, path, "Particle", required: false, "particle populations (blended electrode)") {
       let members = populations.objectMembers
-      if members.count != 1 {
-        report(
-          Self.pointer(path, "Particle"), nil,
-          "\(members.count) particle populations: blended electrodes are not supported by CellSim's models yet "
-            + "(a single population is)", .outOfRange)
+      guard !members.isEmpty else {
+        report(Self.pointer(path, "Particle"), nil, "must hold at least one particle population", .inconsistent)
         return ([], nil)
       }
-      particlePath = Self.pointer(Self.pointer(path, "Particle"), members[0].key)
-      particle = members[0].value
+      particles = members.map { (Self.pointer(Self.pointer(path, "Particle"), $0.key), $0.value) }
     }
     let xVars = LithiumIonParameters.electrodeFunctionVariables
     let thickness = number(e, path, "Thickness [m]", .positive, "m")
@@ -667,74 +665,123 @@ final class BPXReader {
     let porosity = hasTransport ? number(e, path, "Porosity", .openUnit, "electrolyte volume fraction") : .nan
     let tau = hasTransport ? number(e, path, "Transport efficiency", .openUnit, "tau = eps^b (inverse MacMullin number)") : .nan
     let sigma = hasTransport ? number(e, path, "Conductivity [S.m-1]", .positive, "effective electronic conductivity") : .nan
-    let xMin = number(particle, particlePath, "Minimum stoichiometry", .unit, "stoichiometry at 0 % / 100 % SOC")
-    let xMax = number(particle, particlePath, "Maximum stoichiometry", .unit, "stoichiometry at 100 % / 0 % SOC")
-    var limits: (Double, Double)?
-    if xMin.isFinite, xMax.isFinite {
-      if xMin < xMax { limits = (xMin, xMax) } else {
-        report(
-          Self.pointer(particlePath, "Minimum stoichiometry"), .number(xMin),
-          "must be less than Maximum stoichiometry = \(xMax) (the limits are reversed or equal)", .inconsistent)
-      }
-    }
-    let cMax = number(particle, particlePath, "Maximum concentration [mol.m-3]", .positive, "mol/m^3")
-    let radius = number(particle, particlePath, "Particle radius [m]", .positive, "m")
-    let a = number(particle, particlePath, "Surface area per unit volume [m-1]", .positive, "m^-1")
-    let d = function(particle, particlePath, "Diffusivity [m2.s-1]", variable: "x", variables: xVars, "D_s(x) in m^2/s")
-    let eaD = optionalNumber(particle, particlePath, "Diffusivity activation energy [J.mol-1]", .finite, "J/mol")
-    var ocp = function(particle, particlePath, "OCP [V]", variable: "x", variables: xVars, "U(x) in V", required: false)
-    if particle["OCP [V]"] == nil {
-      if particle["OCP (lithiation) [V]"] != nil || particle["OCP (delithiation) [V]"] != nil {
-        report(
-          Self.pointer(particlePath, "OCP [V]"), nil,
-          "missing: OCP hysteresis (lithiation/delithiation branches) without a mean 'OCP [V]' is not supported by CellSim's models",
-          .missing)
-      } else {
-        report(Self.pointer(particlePath, "OCP [V]"), nil, "missing (U(x) in V); the BPX standard requires it", .missing)
-      }
-      ocp = nil
-    } else if particle["OCP (lithiation) [V]"] != nil || particle["OCP (delithiation) [V]"] != nil {
-      warnings.append("\(particlePath): OCP hysteresis branches ignored; 'OCP [V]' is used")
-    }
-    let dUdT =
-      function(
-        particle, particlePath, "Entropic change coefficient [V.K-1]", variable: "x", variables: xVars, "dU/dT(x) in V/K",
-        required: false) ?? .number(0)
-    let k = number(particle, particlePath, "Reaction rate constant [mol.m-2.s-1]", .positive, "normalised k")
-    let eaK = optionalNumber(particle, particlePath, "Reaction rate constant activation energy [J.mol-1]", .finite, "J/mol")
 
-    let epsS = a * radius / 3
-    if epsS.isFinite, !(epsS > 0 && epsS < 1) {
-      report(
-        Self.pointer(particlePath, "Surface area per unit volume [m-1]"), .number(a),
-        "gives an active-material volume fraction a·R/3 = \(epsS), which must be in (0, 1)", .inconsistent)
-    } else if epsS.isFinite, porosity.isFinite, epsS + porosity > 1 + 1e-12 {
+    struct Particle {
+      var fields: [(key: String, value: JSONValue)]
+      var limits: (Double, Double)?
+      var epsS: Double
+      var cMax: Double
+      var ocp: JSONValue?
+      var path: String
+    }
+    func read(_ particle: JSONValue, _ particlePath: String) -> Particle {
+      let xMin = number(particle, particlePath, "Minimum stoichiometry", .unit, "stoichiometry at 0 % / 100 % SOC")
+      let xMax = number(particle, particlePath, "Maximum stoichiometry", .unit, "stoichiometry at 100 % / 0 % SOC")
+      var limits: (Double, Double)?
+      if xMin.isFinite, xMax.isFinite {
+        if xMin < xMax { limits = (xMin, xMax) } else {
+          report(
+            Self.pointer(particlePath, "Minimum stoichiometry"), .number(xMin),
+            "must be less than Maximum stoichiometry = \(xMax) (the limits are reversed or equal)", .inconsistent)
+        }
+      }
+      let cMax = number(particle, particlePath, "Maximum concentration [mol.m-3]", .positive, "mol/m^3")
+      let radius = number(particle, particlePath, "Particle radius [m]", .positive, "m")
+      let a = number(particle, particlePath, "Surface area per unit volume [m-1]", .positive, "m^-1")
+      let d = function(particle, particlePath, "Diffusivity [m2.s-1]", variable: "x", variables: xVars, "D_s(x) in m^2/s")
+      let eaD = optionalNumber(particle, particlePath, "Diffusivity activation energy [J.mol-1]", .finite, "J/mol")
+      var ocp = function(particle, particlePath, "OCP [V]", variable: "x", variables: xVars, "U(x) in V", required: false)
+      if particle["OCP [V]"] == nil {
+        if particle["OCP (lithiation) [V]"] != nil || particle["OCP (delithiation) [V]"] != nil {
+          report(
+            Self.pointer(particlePath, "OCP [V]"), nil,
+            "missing: OCP hysteresis (lithiation/delithiation branches) without a mean 'OCP [V]' is not supported by CellSim's models",
+            .missing)
+        } else {
+          report(Self.pointer(particlePath, "OCP [V]"), nil, "missing (U(x) in V); the BPX standard requires it", .missing)
+        }
+        ocp = nil
+      } else if particle["OCP (lithiation) [V]"] != nil || particle["OCP (delithiation) [V]"] != nil {
+        warnings.append("\(particlePath): OCP hysteresis branches ignored; 'OCP [V]' is used")
+      }
+      let dUdT =
+        function(
+          particle, particlePath, "Entropic change coefficient [V.K-1]", variable: "x", variables: xVars, "dU/dT(x) in V/K",
+          required: false) ?? .number(0)
+      let k = number(particle, particlePath, "Reaction rate constant [mol.m-2.s-1]", .positive, "normalised k")
+      let eaK = optionalNumber(particle, particlePath, "Reaction rate constant activation energy [J.mol-1]", .finite, "J/mol")
+      let epsS = a * radius / 3
+      if epsS.isFinite, !(epsS > 0 && epsS < 1) {
+        report(
+          Self.pointer(particlePath, "Surface area per unit volume [m-1]"), .number(a),
+          "gives an active-material volume fraction a·R/3 = \(epsS), which must be in (0, 1)", .inconsistent)
+      }
+      // j0 = k·F/(c_max·√c_e0)·√(ce·cs·(cmax − cs)) (PyBaMM: k_pb = k_norm·F/(c_max·√c_e0)).
+      let kPyBaMM = k * PhysicalConstants.faraday / (cMax * ce0.squareRoot())
+      let j0: JSONValue = Self.arrhenius(.string("\(kPyBaMM) * ce^0.5 * cs^0.5 * (cmax - cs)^0.5"), eaK, tRef)
+      return Particle(
+        fields: [
+          ("particle_radius_m", .number(radius)),
+          ("active_material_volume_fraction", .number(epsS)),
+          ("max_concentration_mol_m3", .number(cMax)),
+          ("diffusivity_m2_s", Self.arrhenius(d, eaD, tRef)),
+          ("ocp_V", ocp ?? .null),
+          ("entropic_change_V_K", dUdT),
+          ("exchange_current_density_A_m2", j0),
+        ], limits: limits, epsS: epsS, cMax: cMax, ocp: ocp, path: particlePath)
+    }
+    let populationsRead = particles.map { read($0.value, $0.path) }
+    let first = populationsRead[0]
+    let epsS = populationsRead.map(\.epsS).reduce(0, +)
+    if populationsRead.count > 1 {
+      if epsS.isFinite, !(epsS > 0 && epsS < 1) {
+        report(
+          Self.pointer(path, "Particle"), nil,
+          "the populations' active-material volume fractions a·R/3 add up to \(epsS), which must be in (0, 1)", .inconsistent)
+      }
+      for p in populationsRead.dropFirst() {
+        let sameLimits = p.limits.map { l in first.limits.map { $0 == l } ?? true } ?? true
+        if p.ocp != first.ocp || !(p.cMax == first.cMax || !p.cMax.isFinite || !first.cMax.isFinite) || !sameLimits {
+          report(
+            p.path, nil,
+            "blended-electrode populations with different OCPs, maximum concentrations or stoichiometry limits are not "
+              + "supported by CellSim yet (the eSOH treats the electrode as one material; \(first.path) differs)",
+            .outOfRange)
+        }
+      }
+    }
+    if epsS.isFinite, porosity.isFinite, epsS + porosity > 1 + 1e-12 {
       report(
         Self.pointer(path, "Porosity"), .number(porosity),
         "porosity + active-material fraction a·R/3 (\(epsS)) = \(porosity + epsS) must be ≤ 1", .inconsistent)
     }
-    // j0 = k·F/(c_max·√c_e0)·√(ce·cs·(cmax − cs)) (PyBaMM: k_pb = k_norm·F/(c_max·√c_e0)).
-    let kPyBaMM = k * PhysicalConstants.faraday / (cMax * ce0.squareRoot())
-    let j0: JSONValue = Self.arrhenius(.string("\(kPyBaMM) * ce^0.5 * cs^0.5 * (cmax - cs)^0.5"), eaK, tRef)
-    let stoichiometry = fullAtMax ? xMax : xMin
+    let limits = first.limits
+    let stoichiometry = fullAtMax ? (limits?.1 ?? .nan) : (limits?.0 ?? .nan)
     let placeholderPorosity = epsS.isFinite ? min(0.3, max(1e-3, (1 - epsS) / 2)) : 0.3
-    return (
-      [
-        ("thickness_m", .number(thickness)),
-        ("particle_radius_m", .number(radius)),
-        ("active_material_volume_fraction", .number(epsS)),
-        ("porosity", .number(hasTransport ? porosity : placeholderPorosity)),
-        ("bruggeman_electrolyte", .number(hasTransport ? Self.bruggeman(tau, porosity) : 1.5)),
-        ("bruggeman_electrode", .number(0)),
-        ("conductivity_S_m", .number(hasTransport ? sigma : 100)),
-        ("max_concentration_mol_m3", .number(cMax)),
-        ("initial_concentration_mol_m3", .number(stoichiometry * cMax)),
-        ("diffusivity_m2_s", Self.arrhenius(d, eaD, tRef)),
-        ("ocp_V", ocp ?? .null),
-        ("entropic_change_V_K", dUdT),
-        ("exchange_current_density_A_m2", j0),
-      ], limits
-    )
+    var particleFields = first.fields
+    if let i = particleFields.firstIndex(where: { $0.key == "active_material_volume_fraction" }) {
+      particleFields[i].value = .number(epsS)
+    }
+    func field(_ key: String) -> JSONValue { particleFields.first { $0.key == key }?.value ?? .null }
+    var json: [(key: String, value: JSONValue)] = [
+      ("thickness_m", .number(thickness)),
+      ("particle_radius_m", field("particle_radius_m")),
+      ("active_material_volume_fraction", .number(epsS)),
+      ("porosity", .number(hasTransport ? porosity : placeholderPorosity)),
+      ("bruggeman_electrolyte", .number(hasTransport ? Self.bruggeman(tau, porosity) : 1.5)),
+      ("bruggeman_electrode", .number(0)),
+      ("conductivity_S_m", .number(hasTransport ? sigma : 100)),
+      ("max_concentration_mol_m3", field("max_concentration_mol_m3")),
+      ("initial_concentration_mol_m3", .number(stoichiometry * first.cMax)),
+      ("diffusivity_m2_s", field("diffusivity_m2_s")),
+      ("ocp_V", field("ocp_V")),
+      ("entropic_change_V_K", field("entropic_change_V_K")),
+      ("exchange_current_density_A_m2", field("exchange_current_density_A_m2")),
+    ]
+    if populationsRead.count > 1 {
+      json.append(("populations", .array(populationsRead.map { .object($0.fields) })))
+    }
+    return (json, limits)
   }
 
   /// One `Validation` experiment: time, current, voltage (and temperature) arrays of one length,

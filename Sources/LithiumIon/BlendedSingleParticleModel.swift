@@ -10,10 +10,14 @@
 //     U_i(c_i,surf) + η_i(j_i) = U_1(c_1,surf) + η_1(j_1)   for i = 2…P     (η_i as in the SPM)
 //
 // j_1 is eliminated with the first line, so an electrode with P populations adds P − 1 algebraic
-// states (j_2…j_P), one equal-potential constraint each. They are stored as w_i = 1 + j_i/j_ref
-// (j_ref = the larger electrode's mean 1C current density per unit active area), so that they are of
-// order 1 and the integrator's finite-difference Jacobian steps (relative to |w|) are well scaled
-// even at rest, where j_i = 0. Each particle diffuses as in the SPM with
+// states (j_2…j_P), one equal-potential constraint each. They are stored as w_i = K + j_i/j_ref
+// (j_ref = the larger electrode's mean 1C current density per unit active area, K = `currentOffset`
+// = 100). The integrator's finite-difference Jacobians step by √ε·max(|w|, atol) and its
+// consistent initialisation stops when the step is below 1e-6 of atol + rtol·|w|; with the offset
+// |w| ≈ K for any |j| well below 100C, so the step is ≈ √ε·K·j_ref whatever j is. (With an offset
+// of 1, as first written, w = 0 exactly where j = −j_ref — the positive electrode of a 1C
+// discharge — and the step fell to √ε·atol = 1.5e-14: the Jacobian column was rounding noise, and
+// Newton stalled or diverged.) Each particle diffuses as in the SPM with
 // surface flux j_i/F. V = Φ_p − Φ_n − I·R_contact with Φ = U_1 + η_1 of each electrode.
 //
 // State: the particles of the negative populations, then those of the positive ones (each N_i cells,
@@ -27,8 +31,9 @@
 // material must be the populations' total) gives the electrode stoichiometry at the requested SOC;
 // every population starts at rest at that electrode's equilibrium potential, U_i(s_i) = U(s).
 //
-// Not yet reachable from cell files or the CLI: the schema's `populations` and the BPX import of
-// blended electrodes are still to come (docs/bpx.md). Tested in Tests/BPXTests/BlendedElectrodeTests.
+// Built by `LoadedCell.makeModel` for model `spm` when a cell file's electrode has `populations`
+// (docs/parameter-schema.md) or a BPX file has a blended electrode (docs/bpx.md). Tested in
+// Tests/BPXTests/BlendedElectrodeTests.
 
 import CellCore
 import Foundation
@@ -57,6 +62,8 @@ public struct BlendedSingleParticleModel: CellModel {
   let positiveCurrentStart: Int
   let particleStates: Int
   let currentScale: Double
+  /// K in w_i = K + j_i/j_ref (see the header).
+  static let currentOffset = 100.0
 
   public var name: String { "SPM" }
   public var stateCount: Int { particleStates + negativePopulations.count - 1 + positivePopulations.count - 1 }
@@ -154,8 +161,8 @@ public struct BlendedSingleParticleModel: CellModel {
     }
     fill(negativePopulations, x, parameters.negativeOpenCircuitPotential)
     fill(positivePopulations, y, parameters.positiveOpenCircuitPotential)
-    // At rest every population carries no current: w_i = 1.
-    for k in particleStates..<stateCount { state[k] = 1 }
+    // At rest every population carries no current: w_i = K.
+    for k in particleStates..<stateCount { state[k] = Self.currentOffset }
     return state
   }
 
@@ -184,7 +191,7 @@ public struct BlendedSingleParticleModel: CellModel {
   ) {
     var rest = total
     for i in 1..<pops.count {
-      j[i] = (y[start + i - 1] - 1) * currentScale
+      j[i] = (y[start + i - 1] - Self.currentOffset) * currentScale
       rest -= pops[i].surfaceArea * j[i]
     }
     j[0] = rest / pops[0].surfaceArea

@@ -26,6 +26,11 @@
 //     ε_i h_i dc_i/dt = N_{i−½} − N_{i+½} + h_i·S_i
 //
 // so Σ ε_i h_i c_i changes by Σ h_i S_i = 0: the electrolyte's lithium is conserved to round-off.
+//
+// Speed: when D_e(c, T) = D_e(c_e0, T)·q(c/c_e0) with q a polynomial of degree ≤ 3 (Chen2020's quadratic;
+// checked numerically when built, `DiffusivityShape`), `rates` calls the file's D_e once per evaluation
+// and q per cell; otherwise once per cell. Sums of logarithms go through `sumOfLogarithms` (one log
+// per 8 cells).
 
 import CellCore
 import Foundation
@@ -55,6 +60,17 @@ public struct ElectrolyteTransport: Sendable {
   let conductivity: ScalarFunction
   /// Floor of the concentration at which D_e, κ_e and logarithms are evaluated [mol m⁻³].
   let concentrationFloor: Double
+  /// h_i/(2 ε_i^b_i) [m], 1/(ε_i h_i) [m⁻¹] and S_i/ε_i per cell, so `rates` divides twice per cell.
+  let halfResistances: [Double]
+  let storageFactors: [Double]
+  let scaledSources: [Double]
+  /// When D_e(c, T) = D_e(c_e0, T)·q(c/c_e0) with q a polynomial of degree ≤ 3 (checked numerically at
+  /// build time, see `DiffusivityShape`): `rates` calls the file's D_e once instead of once per cell.
+  let diffusivityShape: DiffusivityShape?
+  /// c_e0 [mol m⁻³], the reference concentration of `diffusivityShape`.
+  let referenceConcentration: Double
+  /// Whether `rates` uses the factored D_e (one call of the file's function per evaluation).
+  public var hasFactoredDiffusivity: Bool { diffusivityShape != nil }
 
   /// - Parameters:
   ///   - cells: finite volumes in the negative electrode, separator and positive electrode (each ≥ 2).
@@ -103,9 +119,14 @@ public struct ElectrolyteTransport: Sendable {
     transportEfficiencies = efficiencies
     self.centres = centres
     sourcePerCurrentDensity = sources
+    halfResistances = widths.indices.map { 0.5 * widths[$0] / efficiencies[$0] }
+    storageFactors = widths.indices.map { 1 / (porosities[$0] * widths[$0]) }
+    scaledSources = widths.indices.map { sources[$0] / porosities[$0] }
     diffusivity = p.electrolyte.diffusivity
     conductivity = p.electrolyte.conductivity
     concentrationFloor = 1e-6 * p.electrolyte.initialConcentration
+    referenceConcentration = p.electrolyte.initialConcentration
+    diffusivityShape = DiffusivityShape(p.electrolyte.diffusivity, referenceConcentration: referenceConcentration)
   }
 
   /// Range of the negative-electrode, separator and positive-electrode cells.
@@ -131,6 +152,32 @@ public struct ElectrolyteTransport: Sendable {
     into out: UnsafeMutableBufferPointer<Double>
   ) {
     let m = cellCount
+    if let shape = diffusivityShape {
+      // D_e(c_i, T) = D_e(c_e0, T)·q(c_i/c_e0): one call of the file's function per evaluation.
+      let scale = 1 / referenceConcentration
+      let reference = diffusivity(referenceConcentration, temperature)
+      let inverseReference = 1 / reference
+      halfResistances.withUnsafeBufferPointer { r in
+        storageFactors.withUnsafeBufferPointer { storage in
+          scaledSources.withUnsafeBufferPointer { source in
+            // Half-cell resistance h_i/(2 ε_i^b D_e(c_i)) = r_i/(D_e(c_e0)·q(c_i/c_e0)).
+            var previousResistance = r[0] * inverseReference / shape(floored(c[0]) * scale)
+            var inflow = 0.0
+            for i in 0..<m {
+              var outflow = 0.0
+              if i < m - 1 {
+                let resistance = r[i + 1] * inverseReference / shape(floored(c[i + 1]) * scale)
+                outflow = (c[i] - c[i + 1]) / (previousResistance + resistance)
+                previousResistance = resistance
+              }
+              out[i] = (inflow - outflow) * storage[i] + source[i] * currentDensity
+              inflow = outflow
+            }
+          }
+        }
+      }
+      return
+    }
     // Half-cell resistance h_i / (2 K_i) of cell i, carried from one face to the next.
     var previousResistance = 0.5 * widths[0] / (transportEfficiencies[0] * diffusivity(c[0], temperature))
     var inflow = 0.0  // N at the left face of cell i (0 at the current collector)
@@ -170,14 +217,34 @@ public struct ElectrolyteTransport: Sendable {
     return s / (negativeThickness + separatorThickness + positiveThickness)
   }
 
-  /// x-averages of ln c over the negative and positive electrodes (uniform cells: plain means).
+  /// x-averages of ln c over the negative and positive electrodes (uniform cells: plain means), as
+  /// logarithms of products (`sumOfLogarithms`).
   @inline(__always)
   public func logarithmAverages(_ c: UnsafeBufferPointer<Double>) -> (negative: Double, positive: Double) {
-    var sn = 0.0
-    for i in negativeRange { sn += log(floored(c[i])) }
-    var sp = 0.0
-    for i in positiveRange { sp += log(floored(c[i])) }
+    let sn = Self.sumOfLogarithms(negativeRange) { floored(c[$0]) }
+    let sp = Self.sumOfLogarithms(positiveRange) { floored(c[$0]) }
     return (sn / Double(negativeCells), sp / Double(positiveCells))
+  }
+
+  /// Σ ln f(i) over `cells` as one logarithm per block of 8 factors (their product), falling back to one
+  /// logarithm per factor for a block whose product leaves the normal range of Double. ~8× fewer
+  /// logarithms; the product's rounding (≤ 8 ulp) changes the sum by ≤ 2e-15.
+  @inline(__always)
+  static func sumOfLogarithms(_ cells: Range<Int>, _ f: (Int) -> Double) -> Double {
+    var sum = 0.0
+    var i = cells.lowerBound
+    while i < cells.upperBound {
+      let end = min(i + 8, cells.upperBound)
+      var product = 1.0
+      for k in i..<end { product *= f(k) }
+      if product.isNormal && product > 0 {
+        sum += log(product)
+      } else {
+        for k in i..<end { sum += log(f(k)) }
+      }
+      i = end
+    }
+    return sum
   }
 
   /// Concentration at the negative current collector (x = 0) [mol m⁻³]: the quadratic with zero slope
@@ -203,5 +270,45 @@ public struct ElectrolyteTransport: Sendable {
     var low = min(negativeCollectorValue(c), positiveCollectorValue(c))
     for i in 0..<cellCount { low = min(low, c[i]) }
     return low
+  }
+}
+
+/// q(s) with D_e(c, T) = D_e(c_e0, T)·q(c/c_e0), q a polynomial of degree ≤ 3 (Newton form through
+/// s = ¼, 1, 2, 3 at 298.15 K), accepted only if it reproduces the file's D_e to 1e-12 (relative) on a
+/// grid of c from 1e-3·c_e0 to 4·c_e0 and T from 253 K to 343 K: a polynomial in c_e times any factor of
+/// T (Arrhenius) passes, anything else keeps the per-cell calls. Chen2020's D_e is a quadratic.
+struct DiffusivityShape: Sendable {
+  let nodes: (Double, Double, Double)
+  let coefficients: (Double, Double, Double, Double)
+
+  @inline(__always) func callAsFunction(_ s: Double) -> Double {
+    coefficients.0 + (s - nodes.0) * (coefficients.1 + (s - nodes.1) * (coefficients.2 + (s - nodes.2) * coefficients.3))
+  }
+
+  init?(_ d: ScalarFunction, referenceConcentration ce0: Double) {
+    let t0 = 298.15
+    let base = d(ce0, t0)
+    guard base > 0, base.isFinite else { return nil }
+    let s = [0.25, 1.0, 2.0, 3.0]
+    let f = s.map { d($0 * ce0, t0) / base }
+    guard f.allSatisfy({ $0.isFinite }) else { return nil }
+    // Divided differences.
+    let d01 = (f[1] - f[0]) / (s[1] - s[0])
+    let d12 = (f[2] - f[1]) / (s[2] - s[1])
+    let d23 = (f[3] - f[2]) / (s[3] - s[2])
+    let d012 = (d12 - d01) / (s[2] - s[0])
+    let d123 = (d23 - d12) / (s[3] - s[1])
+    let d0123 = (d123 - d012) / (s[3] - s[0])
+    nodes = (s[0], s[1], s[2])
+    coefficients = (f[0], d01, d012, d0123)
+    for t in [253.15, 298.15, 343.15] {
+      let reference = d(ce0, t)
+      guard reference > 0, reference.isFinite else { return nil }
+      for ratio in [1e-3, 0.1, 0.37, 0.9, 1.3, 1.6, 2.5, 3.0, 4.0] {
+        let direct = d(ratio * ce0, t)
+        let shaped = reference * self(ratio)
+        if !(abs(direct - shaped) <= 1e-12 * abs(direct)) { return nil }
+      }
+    }
   }
 }

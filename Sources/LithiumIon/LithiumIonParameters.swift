@@ -29,6 +29,15 @@ public struct LithiumIonParameters: CellFileSchema {
   public var negative: Electrode
   public var separator: Separator
   public var positive: Electrode
+  /// The particle populations of a blended electrode (`populations` in its section; `nil`: one
+  /// population, the electrode itself). Each is a full `Electrode` — the section's fields with the
+  /// population's own radius, volume fraction, maximum concentration and functions — and the section
+  /// describes the electrode as a whole (active material the populations' total; OCP and maximum
+  /// concentration for the eSOH). Only the SPM (`BlendedSingleParticleModel`) reads them.
+  public var negativePopulations: [Electrode]? = nil
+  public var positivePopulations: [Electrode]? = nil
+  /// Whether either electrode is blended.
+  public var hasBlendedElectrode: Bool { negativePopulations != nil || positivePopulations != nil }
   public var electrolyte: Electrolyte
   /// The layer recipe (section `stack`, optional; `CellParameters.LayerStack`): mass and volume per
   /// electrode area for the stack energy densities of `cellsim compare`.
@@ -294,9 +303,13 @@ public struct LithiumIonParameters: CellFileSchema {
     let tRef = cell.referenceTemperature.isFinite ? cell.referenceTemperature : 298.15
     let electrolyte = reader.section("electrolyte", "the electrolyte") { Self.readElectrolyte($0, tRef) }
     let ce0 = electrolyte.initialConcentration.isFinite ? electrolyte.initialConcentration : 1000
-    negative = reader.section("negative", "the negative electrode") { Self.readElectrode($0, tRef, ce0) }
+    (negative, negativePopulations) = reader.section("negative", "the negative electrode") {
+      Self.readBlendedElectrode($0, tRef, ce0)
+    }
     separator = reader.section("separator", "the separator") { Self.readSeparator($0) }
-    positive = reader.section("positive", "the positive electrode") { Self.readElectrode($0, tRef, ce0) }
+    (positive, positivePopulations) = reader.section("positive", "the positive electrode") {
+      Self.readBlendedElectrode($0, tRef, ce0)
+    }
     stack = reader.optionalSection("stack", "the layer recipe") { LayerStack.read(from: $0) }
     self.cell = cell
     self.electrolyte = electrolyte
@@ -338,6 +351,73 @@ public struct LithiumIonParameters: CellFileSchema {
       nominalCapacity: nominal, electrodeHeight: height, electrodeWidth: width, electrodesInParallel: parallel,
       lowerCutoff: lower, upperCutoff: upper, ocvAtSOC0: ocv0, ocvAtSOC1: ocv1, referenceTemperature: tRef,
       ambientTemperature: tAmb, contactResistance: contact, thermal: thermal)
+  }
+
+  /// An electrode section and its optional `populations` (at least two; each gives its share of the
+  /// active material as `fraction_of_active_material` or `active_material_volume_fraction`, adding
+  /// up to the section's, and its own `particle_radius_m`, `max_concentration_mol_m3`,
+  /// `diffusivity_m2_s`, `ocp_V`, `exchange_current_density_A_m2`, optionally `entropic_change_V_K`).
+  private static func readBlendedElectrode(_ s: ParameterSection, _ tRef: Double, _ ce0: Double) -> (
+    Electrode, [Electrode]?
+  ) {
+    let electrode = readElectrode(s, tRef, ce0)
+    guard
+      let populations = s.optionalSectionArray(
+        "populations", "a particle population", { readPopulation($0, electrode, tRef, ce0) })
+    else { return (electrode, nil) }
+    guard populations.count >= 2 else {
+      s.report("populations", problem: "a blended electrode needs at least two populations (found \(populations.count))")
+      return (electrode, nil)
+    }
+    let total = populations.map(\.activeMaterialVolumeFraction).reduce(0, +)
+    if total.isFinite, electrode.activeMaterialVolumeFraction.isFinite {
+      s.require(
+        abs(total - electrode.activeMaterialVolumeFraction) <= 1e-6 * electrode.activeMaterialVolumeFraction,
+        "populations",
+        "the populations' active material adds up to \(total), not the electrode's active_material_volume_fraction "
+          + "\(electrode.activeMaterialVolumeFraction) (fractions of active material must add up to 1)")
+    }
+    return (electrode, populations)
+  }
+
+  private static func readPopulation(_ s: ParameterSection, _ electrode: Electrode, _ tRef: Double, _ ce0: Double)
+    -> Electrode
+  {
+    var e = electrode
+    let share = s.optionalNumber("fraction_of_active_material", .unitExcludingZero, "the population's share of the electrode's active material")
+    let own = s.optionalNumber("active_material_volume_fraction", .openUnit, "the population's volume fraction")
+    switch (share, own) {
+    case (let f?, nil): e.activeMaterialVolumeFraction = f * electrode.activeMaterialVolumeFraction
+    case (nil, let v?): e.activeMaterialVolumeFraction = v
+    case (nil, nil):
+      s.report(
+        "fraction_of_active_material", problem: "missing (give fraction_of_active_material or active_material_volume_fraction)",
+        kind: .missing)
+      e.activeMaterialVolumeFraction = .nan
+    default:
+      s.report("active_material_volume_fraction", problem: "give either fraction_of_active_material or active_material_volume_fraction, not both")
+      e.activeMaterialVolumeFraction = .nan
+    }
+    e.particleRadius = s.number("particle_radius_m", .positive, length)
+    e.maxConcentration = s.number("max_concentration_mol_m3", .positive, concentration)
+    let xVars = LithiumIonParameters.electrodeFunctionVariables
+    let xSample = FunctionSample.grid([stoichiometryGrid, [tRef]], description: "x in [0.001, 0.999] at T = \(tRef) K")
+    e.diffusivity = s.function(
+      "diffusivity_m2_s", variables: xVars, sample: xSample, .positive, "particle diffusivity D(x, T) in m^2/s")
+    e.ocp = s.function("ocp_V", variables: xVars, sample: xSample, .finite, "open-circuit potential U(x, T) in volts")
+    if let dUdT = s.optionalFunction(
+      "entropic_change_V_K", variables: xVars, sample: xSample, .finite, "entropic change dU/dT(x, T) in V/K")
+    {
+      e.entropicChange = dUdT
+    }
+    let cMaxSample = e.maxConcentration.isFinite ? e.maxConcentration : 1e4
+    let j0Sample = FunctionSample(
+      points: stoichiometryGrid.map { [$0, $0 * cMaxSample, ce0, tRef, cMaxSample] },
+      description: "x in [0.001, 0.999], cs = x·cmax, ce = \(ce0) mol/m^3, T = \(tRef) K")
+    e.exchangeCurrentDensity = s.function(
+      "exchange_current_density_A_m2", variables: LithiumIonParameters.exchangeCurrentVariables,
+      sample: j0Sample, .positive, "exchange-current density j0(x, cs, ce, T, cmax) in A/m^2")
+    return e
   }
 
   private static func readElectrode(_ s: ParameterSection, _ tRef: Double, _ ce0: Double) -> Electrode {

@@ -30,7 +30,8 @@ extension CellSimCommand {
           let name = q.name + String(repeating: " ", count: max(0, width - q.name.count))
           print("  \(name)  \(String(format: "%.6g", q.value))\(q.unit.isEmpty ? "" : " " + q.unit)")
         }
-        if let models = LoadedCell.models[loaded.chemistry] {
+        let models = loaded.offeredModels
+        if !models.isEmpty {
           print("models: \(models.joined(separator: ", ")) (default \(models.first ?? ""))")
         }
       }

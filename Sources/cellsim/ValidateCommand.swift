@@ -36,7 +36,7 @@ extension CellSimCommand {
       help: ArgumentHelp("Measured-curve CSV files (time_s,current_A,voltage_V; > 0 discharge), instead of the BPX file's Validation section.", valueName: "file"))
     var data: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Comma-separated models (default: every model of the chemistry).", valueName: "names"))
+    @Option(name: .long, help: ArgumentHelp("Comma-separated models (default: every model the cell offers).", valueName: "names"))
     var model: String?
 
     @Option(name: .long, help: ArgumentHelp("Only the BPX experiments with these names (comma-separated).", valueName: "names"))
@@ -64,7 +64,7 @@ extension CellSimCommand {
       let curves = try measuredCurves(loaded)
 
       // Models, built before anything runs so a wrong name is reported at once.
-      let offered = LoadedCell.models[loaded.chemistry] ?? []
+      let offered = loaded.offeredModels
       let names = model.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } } ?? offered
       let thermalOption = conditions.thermalOption
       var models: [(name: String, model: any CellModel)] = []

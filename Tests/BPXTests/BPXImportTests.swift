@@ -39,14 +39,44 @@ struct BPXImportTests {
     #expect(!BPXImport.isBPX(contentsOf: repositoryRoot().appendingPathComponent("CellParams/lithium-ion/Chen2020.json")))
   }
 
-  @Test("the blended example is reported, not crashed on (blended electrodes are not modelled yet)")
-  func blendedIsReported() {
-    #expect {
-      _ = try BPXImport.load(contentsOf: Self.blended)
-    } throws: { error in
-      let text = "\(error)"
-      return text.contains("/Parameterisation/Positive electrode/Particle") && text.contains("2 particle populations")
-    }
+  // Changed with issue 10 part 2: the blended example used to be refused ("2 particle populations");
+  // it now imports into `populations` and runs in the blended SPM.
+  @Test("the blended example imports into populations; spm builds the blended SPM, spme and lumped are refused")
+  func blendedImports() throws {
+    let p = try BPXImport.load(contentsOf: Self.blended)
+    let pops = try #require(p.positivePopulations)
+    #expect(p.negativePopulations == nil)
+    #expect(pops.map(\.particleRadius) == [8e-6, 1e-6])
+    #expect(abs(pops[0].activeMaterialVolumeFraction - 186331 * 8e-6 / 3) < 1e-12)
+    #expect(abs(pops[1].activeMaterialVolumeFraction - 496883 * 1e-6 / 3) < 1e-12)
+    #expect(abs(p.positive.activeMaterialVolumeFraction - pops.map(\.activeMaterialVolumeFraction).reduce(0, +)) < 1e-12)
+    let loaded = try LoadedCell(contentsOf: Self.blended)
+    #expect(try loaded.makeModel("spm") is BlendedSingleParticleModel)
+    #expect(try loaded.makeModel() is BlendedSingleParticleModel)
+    #expect { _ = try loaded.makeModel("spme") } throws: { "\($0)".contains("blended electrode") && "\($0)".contains("spm") }
+    #expect { _ = try loaded.makeModel("spm", thermal: .lumped) } throws: { "\($0)".contains("isothermal") }
+    // The written cell file reads back with its populations.
+    let text = BPXImport.jsonText(try BPXImport.convert(contentsOf: Self.blended).cell)
+    let reread = try LithiumIonParameters.load(text: text, fileName: "blended.json")
+    #expect(reread.positivePopulations?.map(\.particleRadius) == [8e-6, 1e-6])
+  }
+
+  @Test("the imported blended example through LoadedCell/simulate matches PyBaMM's SPM to 1 mV (60 s to 95 %)")
+  func blendedImportMatchesPyBaMM() throws {
+    let model = try LoadedCell(contentsOf: Self.blended).makeModel("spm")
+    let result = try simulate(
+      model, protocol: CellProtocol(parsing: "Discharge at 1C until 2.7 V"),
+      options: SimulationOptions(outputInterval: 10, relativeTolerance: 1e-8))
+    #expect(result.status == .completed)
+    let reference = try ReferenceCurve(contentsOf: fixtureURL("nmc_pouch_blended_SPM_1C.csv"))
+    let tRef = reference.column("time_s")
+    let endRef = try #require(tRef.last)
+    let window = maximumDifference(
+      times: try #require(result.column("time_s")), values: try #require(result.column("voltage_V")), referenceTimes: tRef,
+      referenceValues: reference.column("voltage_V"), from: 60, to: 0.95 * endRef)
+    print("BPX blended import, SPM 1C: max|ΔV| (60 s–95 %) \(window * 1e3) mV, end \(result.endTime) s vs PyBaMM \(endRef) s")
+    #expect(window <= 1e-3)
+    #expect(abs(result.endTime - endRef) / endRef < 1e-3)
   }
 
   @Test("import-bpx output is a valid cell file that reads back to the same parameters, with provenance")

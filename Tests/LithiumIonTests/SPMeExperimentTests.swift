@@ -121,6 +121,28 @@ struct SPMeExperimentTests {
     #expect((cPos.last ?? 1000) < 5)
   }
 
+  @Test("electrolyte rates: the factored polynomial D_e path agrees with per-cell calls of the file's function")
+  func factoredDiffusivity() throws {
+    var p = try LithiumIonParameters.load(contentsOf: Self.chen)
+    let polynomial = "8.794e-11 * (ce / 1000)^2 - 3.972e-10 * (ce / 1000) + 4.862e-10"
+    // Same function times 1 + 1e-8·√(ce/1000): not a polynomial to 1e-12, so it takes the per-cell path.
+    p.electrolyte.diffusivity = try FunctionSpec.expression(polynomial).compile(variables: ["ce", "T"])
+    let fast = ElectrolyteTransport(parameters: p, cells: (8, 4, 8))
+    p.electrolyte.diffusivity = try FunctionSpec.expression("(\(polynomial)) * (1 + 1e-8 * sqrt(ce / 1000))").compile(
+      variables: ["ce", "T"])
+    let plain = ElectrolyteTransport(parameters: p, cells: (8, 4, 8))
+    #expect(fast.hasFactoredDiffusivity && !plain.hasFactoredDiffusivity)
+    let c = (0..<20).map { 1000 + 600 * sin(Double($0)) }
+    var a = [Double](repeating: 0, count: 20)
+    var b = a
+    c.withUnsafeBufferPointer { c in
+      a.withUnsafeMutableBufferPointer { fast.rates(c, currentDensity: 30, temperature: 310, into: $0) }
+      b.withUnsafeMutableBufferPointer { plain.rates(c, currentDensity: 30, temperature: 310, into: $0) }
+    }
+    let scale = b.map(abs).max() ?? 1
+    for i in 0..<20 { #expect(abs(a[i] - b[i]) <= 1e-7 * scale, "cell \(i): \(a[i]) vs \(b[i])") }
+  }
+
   @Test("unusable electrolyte input is a clear error, not a crash")
   func badInput() throws {
     let text = try String(contentsOf: Self.chen, encoding: .utf8)

@@ -221,7 +221,7 @@ struct ThermalAccuracyTests {
   func isothermalLimit() throws {
     var p = try Self.parameters()
     let plain = try SingleParticleModelWithElectrolyte(parameters: p)
-    #expect(plain.stateCount == 2 * 40 + 72 && plain.thermal == nil)
+    #expect(plain.stateCount == 2 * 40 + 68 && plain.thermal == nil)
     #expect(!plain.outputColumns.contains("heat_generation_W"))
     p.cell.thermal?.heatTransferCoefficient = 1e7
     let pinned = try SingleParticleModelWithElectrolyte(parameters: p, thermal: .lumped)

@@ -149,18 +149,5 @@ extension CurrentProfile {
   fileprivate static let placeholder = try! CurrentProfile(time: [0, 1], values: [0, 0])
 }
 
-/// A measured-curve CSV that cannot be used: the file, the 1-based line (0 for the whole file) and the problem.
-public struct MeasuredCurveError: Error, Sendable, Equatable, CustomStringConvertible {
-  public var file: String
-  public var line: Int
-  public var message: String
-
-  public init(file: String, line: Int, message: String) {
-    self.file = file
-    self.line = line
-    self.message = message
-  }
-
-  /// `measured.csv:12: voltage_V 'abc' is not a finite number` (or `measured.csv: …` for the whole file).
-  public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
-}
+/// A measured-curve CSV that cannot be used: the same file:line error as a profile CSV's.
+public typealias MeasuredCurveError = CurrentProfileError
