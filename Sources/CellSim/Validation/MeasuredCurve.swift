@@ -17,13 +17,15 @@ import Foundation
 /// A measured curve: the current to replay and the voltage to compare with.
 public struct MeasuredCurve: Sendable, Equatable {
   /// Shown in reports (the BPX experiment's name or the CSV file's name).
-  public var name: String
+  public let name: String
   /// Time [s], strictly increasing (need not start at 0).
-  public var time: [Double]
+  public let time: [Double]
   /// Current [A], > 0 on discharge.
-  public var current: [Double]
+  public let current: [Double]
   /// Measured terminal voltage [V].
-  public var voltage: [Double]
+  public let voltage: [Double]
+  /// The measured current as a profile (time as measured; the step starts at `time[0]`).
+  public let profile: CurrentProfile
 
   /// The CSV columns a measured-curve file must have (in any order, among others).
   public static let requiredColumns = ["time_s", "current_A", "voltage_V"]
@@ -44,6 +46,7 @@ public struct MeasuredCurve: Sendable, Equatable {
     self.time = time
     self.current = current
     self.voltage = voltage
+    profile = try CurrentProfile(time: time, values: current, quantity: .current, source: name)
   }
 
   /// A BPX `Validation` experiment (its current is already > 0 on discharge).
@@ -132,22 +135,14 @@ public struct MeasuredCurve: Sendable, Equatable {
     self.time = columns[0]
     self.current = columns[1]
     self.voltage = columns[2]
+    profile = try CurrentProfile(time: columns[0], values: columns[1], quantity: .current, source: source)
   }
 
-  /// The measured current as a profile (time as measured; the step starts at `time[0]`).
-  public var profile: CurrentProfile {
-    // The arrays were checked on construction, so this cannot fail.
-    (try? CurrentProfile(time: time, values: current, quantity: .current, source: name))
-      ?? CurrentProfile.placeholder
-  }
 
   /// The length of the measurement [s].
   public var duration: Double { time[time.count - 1] - time[0] }
 }
 
-extension CurrentProfile {
-  fileprivate static let placeholder = try! CurrentProfile(time: [0, 1], values: [0, 0])
-}
 
 /// A measured-curve CSV that cannot be used: the same file:line error as a profile CSV's.
 public typealias MeasuredCurveError = CurrentProfileError
