@@ -85,6 +85,17 @@ public protocol CellModel: Sendable {
 
   /// Names of model-specific termination events (e.g. "cathode stoichiometry window").
   var eventNames: [String] { get }
+
+  /// For a model whose states, at a constant current I and the ambient temperature T_amb, obey the
+  /// linear, diagonal system
+  ///
+  ///     dy_i/dt = −decay_i·y_i + gain_i·I      (decay_i ≥ 0 [s⁻¹], gain_i [state unit A⁻¹ s⁻¹])
+  ///
+  /// exactly: writes decay and gain (count `stateCount`) and returns `true`; the engine then solves
+  /// constant-current steps in closed form. The default returns `false`.
+  func linearDynamics(
+    ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
+  ) -> Bool
   /// Event functions, positive while the run may go on; a step ends where one reaches zero.
   func events(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>)
@@ -99,6 +110,9 @@ extension CellModel {
   public func temperature(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double {
     point.ambientTemperature
   }
+  public func linearDynamics(
+    ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
+  ) -> Bool { false }
 }
 
 /// Why a model could not produce what was asked of it.

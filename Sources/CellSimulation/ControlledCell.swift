@@ -73,6 +73,11 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   /// Contiguous copies of the model's states and rates when the engine's unknowns sit in between.
   let gathered: UnsafeMutablePointer<Double>
   let rates: UnsafeMutablePointer<Double>
+  /// The model's linear dynamics (`CellModel.linearDynamics`), when it has them.
+  let modelDecay: UnsafeMutablePointer<Double>
+  let modelGain: UnsafeMutablePointer<Double>
+  /// Whether the model has linear dynamics at all (at the run's first ambient temperature).
+  let modelHasLinearDynamics: Bool
 
   var currentIndex: Int { insertion }
   var chargeIndex: Int { modelCount + 1 }
@@ -92,6 +97,13 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     gathered.initialize(repeating: 0, count: max(m, 1))
     rates = .allocate(capacity: max(m, 1))
     rates.initialize(repeating: 0, count: max(m, 1))
+    modelDecay = .allocate(capacity: max(m, 1))
+    modelDecay.initialize(repeating: 0, count: max(m, 1))
+    modelGain = .allocate(capacity: max(m, 1))
+    modelGain.initialize(repeating: 0, count: max(m, 1))
+    modelHasLinearDynamics = model.linearDynamics(
+      ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(start: modelDecay, count: m),
+      gain: UnsafeMutableBufferPointer(start: modelGain, count: m))
     let coupling = model.currentCoupling
     let p = coupling.map { $0.lowerBound + $0.count / 2 } ?? m
     insertion = min(max(p, 0), m)
@@ -105,6 +117,8 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     modelEvents.deallocate()
     gathered.deallocate()
     rates.deallocate()
+    modelDecay.deallocate()
+    modelGain.deallocate()
   }
 
   /// The Newton system's bandwidth: the model's own, widened by the inserted current, and the
@@ -175,6 +189,17 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     f[voltageIntegralIndex] = v
   }
 
+  /// The current [A] the mode prescribes at (step-local) time t, when it prescribes one (current
+  /// and current or C-rate profiles); `nil` for voltage, power and power profiles.
+  func prescribedCurrent(at t: Double) -> Double? {
+    switch mode {
+    case .current(let set): return set
+    case .profile(let profile, let start, let scale) where profile.quantity != .power:
+      return scale * profile.value(atElapsed: t - start)
+    default: return nil
+    }
+  }
+
   func events(_ t: Double, _ y: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) {
     for k in 0..<g.count { g[k] = 1 }
     if conditions.isEmpty { return }
@@ -193,5 +218,37 @@ final class ControlledCell<Model: CellModel>: DAESystem {
       case .modelEvent(let index): g[k] = modelEvents[index]
       }
     }
+  }
+}
+
+extension ControlledCell: DiagonalLinearSystem {
+  /// At constant current, a model with linear dynamics (dy/dt = −decay·y + gain·I) gives the system's:
+  /// forcing = gain·I_set, the current itself constant.
+  func diagonalLinearFlow(
+    _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
+    forcing: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    guard case .current(let current) = mode,
+      model.linearDynamics(
+        ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(start: modelDecay, count: modelCount),
+        gain: UnsafeMutableBufferPointer(start: modelGain, count: modelCount))
+    else { return false }
+    for i in 0..<modelCount {
+      let slot = i < insertion ? i : i + 1
+      decay[slot] = modelDecay[i]
+      forcing[slot] = modelGain[i] * current
+    }
+    decay[currentIndex] = 0
+    forcing[currentIndex] = 0
+    return true
+  }
+
+  /// dQ/dt, dE/dt, dW/dt (as in `residual`), without the model's rates.
+  func quadratureRates(_ t: Double, _ y: UnsafeBufferPointer<Double>, into q: UnsafeMutableBufferPointer<Double>) {
+    let current = y[currentIndex]
+    let v = voltage(y)
+    q[0] = current / 3600
+    q[1] = current * v / 3600
+    q[2] = v
   }
 }

@@ -82,8 +82,8 @@ public enum ProtocolEngine {
     atol[cell.chargeIndex] = 1e-12 * max(nominal, 1)
     atol[cell.energyIndex] = 1e-12 * max(nominal, 1)
     atol[cell.voltageIntegralIndex] = 1e-9
-    let integrator = BDFIntegrator(
-      system: cell, options: IntegratorOptions(relativeTolerance: options.relativeTolerance, absoluteTolerance: atol))
+    let integratorOptions = IntegratorOptions(relativeTolerance: options.relativeTolerance, absoluteTolerance: atol)
+    var integrators = Integrators(cell: cell, options: integratorOptions)
 
     let columns = columns(for: model)
     var recorder = Recorder(columns: columns, model: model, keeps: options.keepsCurve, onRow: onRow)
@@ -124,6 +124,9 @@ public enum ProtocolEngine {
         y[iIndex] = p.quantity == .power ? first / max(previousVoltage, 1e-3) : first
       }
       cell.conditions = []
+      // Constant-current steps of a model with linear dynamics are solved in closed form; every
+      // other step by the BDF.
+      let active = y.withUnsafeBufferPointer { integrators.integrator(from: $0) }
       let direction: Double
       switch mode {
       case .current(let i): direction = i == 0 ? 0 : (i > 0 ? 1 : -1)
@@ -135,14 +138,14 @@ public enum ProtocolEngine {
       // runs in time since the step's start, so that the first steps after a switch of current can be
       // as short as the fastest transient needs (at t = 10⁴ s, steps below ~1e-11 s do not exist).
       do throws(IntegratorFailure) {
-        try y.withUnsafeBufferPointer { buffer throws(IntegratorFailure) in try integrator.reset(time: 0, state: buffer) }
+        try y.withUnsafeBufferPointer { buffer throws(IntegratorFailure) in try active.reset(time: 0, state: buffer) }
       } catch {
         let failure = error.shifted(by: t)
         status = .solverFailure(step: index, failure)
         summaries.append(summary(index, step, t, t, y, y, cell, .solverFailure(failure)))
         break
       }
-      let startVoltage = cell.voltage(integrator.state)
+      let startVoltage = cell.voltage(active.state)
       var conditions: [TerminationCondition] = []
       var reasons: [StepEndReason] = []
       for limit in step.limits {
@@ -158,7 +161,7 @@ public enum ProtocolEngine {
           conditions.append(.currentMagnitudeFallsTo(c * nominal))
           reasons.append(.currentLimit(c * nominal))
         case .capacity(let q):
-          conditions.append(.chargePassed(q, start: integrator.state[cell.chargeIndex]))
+          conditions.append(.chargePassed(q, start: active.state[cell.chargeIndex]))
           reasons.append(.capacityLimit(q))
         }
       }
@@ -185,7 +188,7 @@ public enum ProtocolEngine {
       }
       cell.conditions = Array(conditions.prefix(cell.maximumConditions))
       do throws(IntegratorFailure) {
-        try integrator.reset(time: 0, state: integrator.state)
+        try active.reset(time: 0, state: active.state)
       } catch {
         let failure = error.shifted(by: t)
         status = .solverFailure(step: index, failure)
@@ -196,52 +199,52 @@ public enum ProtocolEngine {
       // edge of the model's window (e.g. a solid-state cathode at its SOC-1 stoichiometry), and the step
       // may move away from it (a rest, a discharge); it fires once the state has crossed back.
       let blocking = { (k: Int) -> Bool in
-        let g = integrator.eventValues[k]
+        let g = active.eventValues[k]
         if case .modelEvent = cell.conditions[k] { return g < 0 }
         return g <= 0
       }
       if let blocked = cell.conditions.indices.first(where: blocking) {
-        let why = "\(reasons[blocked]) is already reached at the start of the step (voltage \(format(startVoltage)) V, current \(format(integrator.state[iIndex])) A)"
+        let why = "\(reasons[blocked]) is already reached at the start of the step (voltage \(format(startVoltage)) V, current \(format(active.state[iIndex])) A)"
         status = .stepCannotStart(step: index, reason: why)
         summaries.append(summary(index, step, t, t, y, y, cell, .cannotStart(why)))
         break
       }
 
-      let start = Array(integrator.state)
+      let start = Array(active.state)
       let t0 = t
       var stopReason: StepEndReason = .duration
       if case .profile(let p, _, _) = mode {
         // A profile step ends with its profile at the latest.
-        integrator.setStopTime(min(step.duration ?? .infinity, p.duration))
+        active.setStopTime(min(step.duration ?? .infinity, p.duration))
       } else if let duration = step.duration {
-        integrator.setStopTime(duration)
+        active.setStopTime(duration)
       } else {
         let limit = defaultTimeLimit(mode: mode, nominalCapacity: nominal, voltage: startVoltage)
-        integrator.setStopTime(limit)
+        active.setStopTime(limit)
         stopReason = .defaultTimeLimit(seconds: limit)
       }
 
-      recorder.emit(time: t0, state: integrator.state, step: index, cell: cell)
+      recorder.emit(time: t0, state: active.state, step: index, cell: cell)
       var k = 1
       var reason: StepEndReason
       var accepted = 0
       stepping: while true {
-        let outcome = integrator.step()
-        let tEnd = integrator.t
+        let outcome = active.step()
+        let tEnd = active.t
         while true {
           let tOut = Double(k) * options.outputInterval
-          if !(tOut < tEnd - 1e-9 * max(1, abs(t0 + tEnd))) || !(tOut > integrator.previousTime - 1e-12) { break }
-          recorder.refine(upTo: tOut, offset: t0, voltageStep: options.outputVoltageStep, integrator: integrator, step: index, cell: cell)
-          recorder.emitInterpolated(time: tOut, offset: t0, integrator: integrator, step: index, cell: cell)
+          if !(tOut < tEnd - 1e-9 * max(1, abs(t0 + tEnd))) || !(tOut > active.previousTime - 1e-12) { break }
+          recorder.refine(upTo: tOut, offset: t0, voltageStep: options.outputVoltageStep, integrator: active, step: index, cell: cell)
+          recorder.emitInterpolated(time: tOut, offset: t0, integrator: active, step: index, cell: cell)
           k += 1
         }
-        recorder.refine(upTo: tEnd, offset: t0, voltageStep: options.outputVoltageStep, integrator: integrator, step: index, cell: cell)
+        recorder.refine(upTo: tEnd, offset: t0, voltageStep: options.outputVoltageStep, integrator: active, step: index, cell: cell)
         switch outcome {
         case .advanced:
           // Steps that barely advance (a stiff cell file's h ~ 1e-290 s) would never end the step.
           accepted += 1
-          if accepted >= integrator.options.maximumSteps {
-            reason = .solverFailure(.tooManySteps(t: t0 + integrator.t, steps: accepted))
+          if accepted >= active.options.maximumSteps {
+            reason = .solverFailure(.tooManySteps(t: t0 + active.t, steps: accepted))
             break stepping
           }
           continue stepping
@@ -259,9 +262,9 @@ public enum ProtocolEngine {
           break stepping
         }
       }
-      t = t0 + integrator.t
-      y = Array(integrator.state)
-      recorder.emit(time: t, state: integrator.state, step: index, cell: cell)
+      t = t0 + active.t
+      y = Array(active.state)
+      recorder.emit(time: t, state: active.state, step: index, cell: cell)
       summaries.append(summary(index, step, t0, t, start, y, cell, reason))
       if case .solverFailure(let failure) = reason {
         status = .solverFailure(step: index, failure)
@@ -270,7 +273,7 @@ public enum ProtocolEngine {
     }
     return SimulationResult(
       columns: columns, values: recorder.values, steps: summaries, status: status,
-      statistics: integrator.statistics, warnings: warnings)
+      statistics: integrators.statistics, warnings: warnings)
   }
 
   static func summary<Model: CellModel>(
@@ -326,7 +329,7 @@ struct Recorder<Model: CellModel> {
   /// `voltageStep` in voltage: m − 1 rows evenly spaced between the last row (or the start of the
   /// integrator's current step) and `target`, m = ⌈|V(target) − V_last| / voltageStep⌉ (at most 200).
   mutating func refine(
-    upTo target: Double, offset: Double, voltageStep: Double, integrator: BDFIntegrator<ControlledCell<Model>>,
+    upTo target: Double, offset: Double, voltageStep: Double, integrator: any StepIntegrator,
     step: Int, cell: ControlledCell<Model>
   ) {
     guard isActive, voltageStep > 0 else { return }
@@ -347,13 +350,16 @@ struct Recorder<Model: CellModel> {
 
   /// Emits the row at `offset + time`, interpolated at the integrator's (step-local) `time`.
   mutating func emitInterpolated(
-    time: Double, offset: Double, integrator: BDFIntegrator<ControlledCell<Model>>, step: Int,
+    time: Double, offset: Double, integrator: any StepIntegrator, step: Int,
     cell: ControlledCell<Model>
   ) {
     guard isActive else { return }
     var buffer = interpolated
     interpolated = []
     buffer.withUnsafeMutableBufferPointer { integrator.interpolate(at: time, into: $0) }
+    // A prescribed current is known exactly at any time; the interpolant of an algebraic unknown
+    // is not (it smooths a profile's corners).
+    if let current = cell.prescribedCurrent(at: time) { buffer[cell.currentIndex] = current }
     buffer.withUnsafeBufferPointer { emit(time: offset + time, state: $0, step: step, cell: cell) }
     interpolated = buffer
   }
@@ -394,5 +400,36 @@ extension IntegratorFailure {
     case .inconsistentInitialConditions(let t, let r): return .inconsistentInitialConditions(t: t + offset, residual: r)
     case .tooManySteps(let t, let n): return .tooManySteps(t: t + offset, steps: n)
     }
+  }
+}
+
+/// The integrators of a run, each built the first time a step needs it (a run of constant-current
+/// steps on a model with linear dynamics never builds the BDF and its matrices).
+struct Integrators<Model: CellModel> {
+  let cell: ControlledCell<Model>
+  let options: IntegratorOptions
+  private var bdf: BDFIntegrator<ControlledCell<Model>>?
+  private var exact: ExactFlowIntegrator<ControlledCell<Model>>?
+
+  init(cell: ControlledCell<Model>, options: IntegratorOptions) {
+    self.cell = cell
+    self.options = options
+  }
+
+  /// The integrator for the cell's current mode from `state`: the exact one when the cell has a
+  /// linear diagonal flow there (constant current, a model with linear dynamics), else the BDF.
+  mutating func integrator(from state: UnsafeBufferPointer<Double>) -> any StepIntegrator {
+    if case .current = cell.mode, cell.modelHasLinearDynamics {
+      let made = exact ?? ExactFlowIntegrator(system: cell, options: options)
+      exact = made
+      if made.applies(at: state) { return made }
+    }
+    let made = bdf ?? BDFIntegrator(system: cell, options: options)
+    bdf = made
+    return made
+  }
+
+  var statistics: SolverStatistics {
+    (bdf?.statistics ?? SolverStatistics()) + (exact?.statistics ?? SolverStatistics())
   }
 }

@@ -95,7 +95,7 @@ public struct BlendedSingleParticleModel: CellModel {
     positivePopulations: [LithiumIonParameters.Electrode]? = nil, cellsPerParticle: Int = 40, grading: Double = 0.9
   ) throws(CellModelError) {
     self.parameters = parameters
-    base = try SingleParticleModel(parameters: parameters, cellsPerParticle: cellsPerParticle, grading: grading)
+    base = try SingleParticleModel(parameters: parameters, cellsPerParticle: cellsPerParticle, grading: grading, particleModes: nil)
     var next = 0
     func build(_ list: [LithiumIonParameters.Electrode]?, _ electrode: LithiumIonParameters.Electrode, positive: Bool)
       throws(CellModelError) -> [Population]
@@ -228,7 +228,7 @@ public struct BlendedSingleParticleModel: CellModel {
         currentDensities(y, pops, start: start, total: total, into: j)
         for (i, p) in pops.enumerated() {
           base.diffuse(
-            cells(y, p), p.particle, p.constantDiffusivity, p.electrode.diffusivity, p.maxConcentration,
+            cells(y, p), .finiteVolumes(p.particle), p.constantDiffusivity, p.electrode.diffusivity, p.maxConcentration,
             flux: j[i] / PhysicalConstants.faraday, temperature,
             UnsafeMutableBufferPointer(rebasing: out[p.start..<(p.start + p.cells)]))
         }

@@ -148,7 +148,7 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
           + "at the initial concentration \(ce0) mol/m^3")
     }
     particles = try SingleParticleModel(
-      parameters: p, cellsPerParticle: cellsPerParticle, grading: grading, thermal: thermal)
+      parameters: p, cellsPerParticle: cellsPerParticle, grading: grading, particleModes: nil, thermal: thermal)
     electrolyte = ElectrolyteTransport(parameters: p, cells: electrolyteCells)
     n = particles.n
     e = particles.stateCount

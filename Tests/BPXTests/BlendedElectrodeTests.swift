@@ -60,7 +60,7 @@ struct BlendedElectrodeTests {
       let text = "Discharge at 1C until 2.5 V; Rest for 10 minutes; Charge at 0.5C until 4.1 V"
       let options = SimulationOptions(
         outputInterval: 10, outputVoltageStep: 0, relativeTolerance: 1e-8, absoluteToleranceScale: 1e-2)
-      let single = try ProtocolEngine.run(model: SingleParticleModel(parameters: p), protocol: CellProtocol(parsing: text), options: options)
+      let single = try ProtocolEngine.run(model: SingleParticleModel(parameters: p, particleModes: nil), protocol: CellProtocol(parsing: text), options: options)
       let two = try ProtocolEngine.run(model: blended, protocol: CellProtocol(parsing: text), options: options)
       #expect(single.status == .completed)
       #expect(two.status == .completed)
@@ -130,7 +130,7 @@ struct BlendedElectrodeTests {
     let options = SimulationOptions(outputInterval: 10, outputVoltageStep: 0, relativeTolerance: 1e-8, absoluteToleranceScale: 1e-2)
     let two = try simulate(model, protocol: protocolText, options: options)
     let p = try LithiumIonParameters.load(contentsOf: Self.chen)
-    let single = try simulate(SingleParticleModel(parameters: p), protocol: protocolText, options: options)
+    let single = try simulate(SingleParticleModel(parameters: p, particleModes: nil), protocol: protocolText, options: options)
     let diff = try Self.stepwiseDifference(two, single)
     print("cell-file populations (negative 30/70): max|ΔV| \(diff) V")
     #expect(diff < 1e-6)

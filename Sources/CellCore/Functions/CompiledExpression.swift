@@ -381,7 +381,9 @@ private struct Compiler {
       case .subtract: program.append(.addConstant(-c))
       case .multiply: program.append(.multiplyConstant(c))
       case .divide: program.append(.divideByConstant(c))
-      case .power: program.append(c == 2 ? .square : .powerConstant(c))
+      // x^0.5 is √x (same correctly rounded value for every finite x ≥ 0 and +∞; both NaN below 0),
+      // at a fraction of pow's cost.
+      case .power: program.append(c == 2 ? .square : c == 0.5 ? .sqrt : .powerConstant(c))
       }
       return
     }

@@ -45,6 +45,18 @@ public struct ScalarFunction: Sendable {
     }
   }
 
+  /// Whether the value can change with the argument named `name` (`false` for a constant, or when
+  /// the compiled program never reads that argument).
+  public func depends(on name: String) -> Bool {
+    guard constantValue == nil, let slot = variables.firstIndex(of: name) else { return false }
+    return program.instructions.contains { instruction in
+      switch instruction {
+      case .variable(let k), .variablePlusConstant(let k, _): return k == slot
+      default: return false
+      }
+    }
+  }
+
   /// The value at `arguments` (values of `variables`, in that order; at least `variables.count` of
   /// them, extra ones are ignored). No heap allocation.
   public func evaluate(_ arguments: UnsafeBufferPointer<Double>) -> Double {

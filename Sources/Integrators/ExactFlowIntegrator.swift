@@ -1,0 +1,342 @@
+// CellSim — Integrators/ExactFlowIntegrator.swift
+//
+// Closed-form integration of a system whose differential unknowns obey, from the state it was
+// reset to on, the linear diagonal ODE
+//
+//     dy_i/dt = −k_i·y_i + c_i        (k_i ≥ 0, c_i constant; algebraic unknowns constant)
+//
+// (`DiagonalLinearSystem.diagonalLinearFlow`). From a base point (t_b, y_b):
+//
+//     y_i(t_b + δ) = y_b,i + (c_i − k_i·y_b,i)·φ(k_i, δ),   φ(k, δ) = (1 − e^{−kδ})/k  (= δ for k = 0)
+//
+// exact at every δ (φ via expm1, so no cancellation for small kδ). Only the quadratures q_j
+// (charge, energy, ∫V dt: dq_j/dt = f_j(t, y), nonlinear in y) and the events need steps. Each step
+// [t_b, t_b + h] evaluates f at the five equally spaced nodes t_b + m·h/4 (where e^{−k·m·h/4} =
+// r^m, r = e^{−k·h/4}: one exponential per unknown and step); the quadratures use the quartic through
+// them (Boole's rule over the step, local error O(h⁷)); the step is accepted when Boole's rule and the
+// composite Simpson rule on the same nodes agree to atol_j + rtol·|q_j|, and the next h follows the
+// usual h·(tolerance/error)^{1/5} rule (at most ×10). Events are checked at the end of each step, as
+// the BDF does; a sign change is located by the Illinois method on the exact solution, and the step
+// ends on the root. The step is also limited to a sixteenth of the stop-time span, so events are
+// sampled finely enough not to be stepped over.
+
+import Foundation
+
+/// A system that can say when its differential unknowns follow a linear diagonal ODE.
+public protocol DiagonalLinearSystem: DAESystem {
+  /// If, from the state `y` on (its algebraic unknowns held fixed), every differential unknown
+  /// outside the quadratures obeys dy_i/dt = −decay_i·y_i + forcing_i with constants, writes them
+  /// (count `dimension − quadratureCount`; zeros for algebraic unknowns) and returns `true`.
+  func diagonalLinearFlow(
+    _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
+    forcing: UnsafeMutableBufferPointer<Double>
+  ) -> Bool
+
+  /// Writes the rates f_j of the quadratures only (count `quadratureCount`) — what this integrator
+  /// needs at each node; the flow gives the rest.
+  func quadratureRates(_ t: Double, _ y: UnsafeBufferPointer<Double>, into q: UnsafeMutableBufferPointer<Double>)
+}
+
+/// Exact integrator for `DiagonalLinearSystem`s, with the same driving interface as `BDFIntegrator`.
+/// Preallocated: `reset` and `step` allocate nothing.
+public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegrator {
+  public let system: System
+  public private(set) var options: IntegratorOptions
+  public private(set) var statistics = SolverStatistics()
+  public private(set) var t: Double = 0
+  public private(set) var previousTime: Double = 0
+  public private(set) var stopTime: Double = .infinity
+
+  let n: Int
+  /// Unknowns outside the quadratures.
+  let nd: Int
+  let eventCount: Int
+  let atol: [Double]
+  let decay: UnsafeMutablePointer<Double>
+  let forcing: UnsafeMutablePointer<Double>
+  /// The base point of the current step: t_b = previousTime, y_b.
+  let base: UnsafeMutablePointer<Double>
+  let y: UnsafeMutablePointer<Double>
+  let work: UnsafeMutablePointer<Double>
+  let f: UnsafeMutablePointer<Double>
+  /// Quadrature rates at the five nodes of the step (node-major: rates[m·nq + j]).
+  let rates: UnsafeMutablePointer<Double>
+  /// The five node states (node-major).
+  let nodes: UnsafeMutablePointer<Double>
+  let eventsOld: UnsafeMutablePointer<Double>
+  let eventsNew: UnsafeMutablePointer<Double>
+  let eventsWork: UnsafeMutablePointer<Double>
+  let eventsNodeBefore: UnsafeMutablePointer<Double>
+  var h: Double = 0
+  /// Whether `rates` at node 0 already hold the rates at the base point (the last step's end).
+  var baseRatesAreKnown = false
+  /// Length of the last accepted step (its nodes are previousTime + m·stepLength/4).
+  var stepLength: Double = 0
+
+  public init(system: System, options: IntegratorOptions = IntegratorOptions()) {
+    self.system = system
+    self.options = options
+    n = system.dimension
+    nd = n - system.quadratureCount
+    eventCount = system.eventCount
+    atol = options.absoluteTolerance.count == n
+      ? options.absoluteTolerance : Array(repeating: options.absoluteTolerance.first ?? 1e-8, count: n)
+    func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
+      let p = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
+      p.initialize(repeating: 0, count: max(count, 1))
+      return p
+    }
+    decay = buffer(n)
+    forcing = buffer(n)
+    base = buffer(n)
+    y = buffer(n)
+    work = buffer(n)
+    f = buffer(n)
+    rates = buffer(5 * (n - nd))
+    nodes = buffer(5 * n)
+    eventsOld = buffer(eventCount)
+    eventsNew = buffer(eventCount)
+    eventsWork = buffer(eventCount)
+    eventsNodeBefore = buffer(eventCount)
+  }
+
+  deinit {
+    for p in [decay, forcing, base, y, work, f, rates, nodes, eventsOld, eventsNew, eventsWork, eventsNodeBefore] { p.deallocate() }
+  }
+
+  public var state: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: y, count: n) }
+  public var eventValues: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: eventsOld, count: eventCount) }
+  public func setStopTime(_ time: Double) { stopTime = time }
+
+  /// Whether `system` follows a linear diagonal flow from `state` (so this integrator applies).
+  public func applies(at state: UnsafeBufferPointer<Double>) -> Bool {
+    system.diagonalLinearFlow(
+      state, decay: UnsafeMutableBufferPointer(start: decay, count: nd),
+      forcing: UnsafeMutableBufferPointer(start: forcing, count: nd))
+  }
+
+  /// Starts at (t0, y0). The algebraic unknowns must already be consistent (they are held fixed).
+  /// - Throws: `.inconsistentInitialConditions` when the system has no linear flow at y0 or its
+  ///   algebraic rows are not satisfied; `.nonFiniteResidual`.
+  public func reset(time t0: Double, state y0: UnsafeBufferPointer<Double>) throws(IntegratorFailure) {
+    t = t0
+    previousTime = t0
+    stepLength = 0
+    baseRatesAreKnown = false
+    for i in 0..<n { y[i] = y0[i]; base[i] = y0[i] }
+    guard applies(at: state) else { throw .inconsistentInitialConditions(t: t0, residual: .nan) }
+    system.residual(t0, state, into: UnsafeMutableBufferPointer(start: f, count: n))
+    statistics.residualEvaluations += 1
+    var worst = 0.0
+    for i in 0..<n {
+      if !f[i].isFinite { throw .nonFiniteResidual(t: t0) }
+      if !system.isDifferential[i] { worst = max(worst, abs(f[i]) / (atol[i] + options.relativeTolerance * abs(y[i]))) }
+    }
+    if worst > 1 { throw .inconsistentInitialConditions(t: t0, residual: worst) }
+    system.events(t0, state, into: UnsafeMutableBufferPointer(start: eventsOld, count: eventCount))
+    var fastest = 0.0
+    for i in 0..<nd { fastest = max(fastest, decay[i]) }
+    h = options.initialStep ?? min(1, 0.05 / max(fastest, 1e-12))
+    h = min(h, options.maximumStep)
+  }
+
+  /// y at base + δ, for the unknowns outside the quadratures.
+  @inline(__always) func flow(_ delta: Double, into out: UnsafeMutablePointer<Double>) {
+    for i in 0..<nd {
+      let k = decay[i]
+      let phi = k == 0 ? delta : -expm1(-k * delta) / k
+      out[i] = base[i] + (forcing[i] - k * base[i]) * phi
+    }
+  }
+
+  /// ∫_0^θ L_m(s) ds for the Lagrange basis L_m on the nodes 0, ¼, ½, ¾, 1 (m = 0…4), θ in [0, 1]
+  /// (three-point Gauss–Legendre: exact for these quartics).
+  @inline(__always) static func nodeWeights(_ theta: Double) -> (Double, Double, Double, Double, Double) {
+    let g = 0.7745966692414834  // √(3/5)
+    var w = (0.0, 0.0, 0.0, 0.0, 0.0)
+    @inline(__always) func add(_ x: Double, _ weight: Double) {
+      let s = 0.5 * theta * (x + 1)
+      let scale = 0.5 * theta * weight
+      // L_m(s) = Π_{j≠m} (s − j/4)/((m − j)/4)
+      let d0 = s, d1 = s - 0.25, d2 = s - 0.5, d3 = s - 0.75, d4 = s - 1
+      w.0 += scale * (d1 * d2 * d3 * d4) / (-0.25 * -0.5 * -0.75 * -1)
+      w.1 += scale * (d0 * d2 * d3 * d4) / (0.25 * -0.25 * -0.5 * -0.75)
+      w.2 += scale * (d0 * d1 * d3 * d4) / (0.5 * 0.25 * -0.25 * -0.5)
+      w.3 += scale * (d0 * d1 * d2 * d4) / (0.75 * 0.5 * 0.25 * -0.25)
+      w.4 += scale * (d0 * d1 * d2 * d3) / (1 * 0.75 * 0.5 * 0.25)
+    }
+    add(-g, 5.0 / 9)
+    add(0, 8.0 / 9)
+    add(g, 5.0 / 9)
+    return w
+  }
+
+  /// The quadratures at base + θ·length from the node rates of the step.
+  @inline(__always) func quadratures(_ theta: Double, length: Double, into out: UnsafeMutablePointer<Double>) {
+    let nq = n - nd
+    let w = Self.nodeWeights(theta)
+    for j in 0..<nq {
+      let integral = w.0 * rates[j] + w.1 * rates[nq + j] + w.2 * rates[2 * nq + j] + w.3 * rates[3 * nq + j]
+        + w.4 * rates[4 * nq + j]
+      out[nd + j] = base[nd + j] + length * integral
+    }
+  }
+
+  public func step() -> StepOutcome {
+    let nq = n - nd
+    let remaining = stopTime - t
+    guard remaining > 0 else { return .reachedStopTime }
+    for i in 0..<n { base[i] = y[i] }
+    previousTime = t
+    let span = stopTime.isFinite ? stopTime : max(t, 1) * 1e6
+    while true {
+      var length = min(h, options.maximumStep, span / 4)
+      let lastStep = length >= remaining * (1 - 1e-12)
+      if lastStep { length = remaining }
+      if length <= 10 * (t.nextUp - t) { return .failed(.stepSizeTooSmall(t: t)) }
+      // Node states: y_m = y_b + a·(1 − r^m), a = (c − k·y_b)/k, r = e^{−k·length/4}; y_b + c·δ for k = 0.
+      for i in 0..<nd {
+        let k = decay[i]
+        nodes[i] = base[i]
+        if k == 0 {
+          for m in 1...4 { nodes[m * n + i] = base[i] + forcing[i] * length * Double(m) / 4 }
+        } else {
+          let a = (forcing[i] - k * base[i]) / k
+          let r = exp(-k * length / 4)
+          var power = 1.0
+          for m in 1...4 {
+            power *= r
+            nodes[m * n + i] = base[i] + a * (1 - power)
+          }
+        }
+      }
+      // Rates of the quadratures at the nodes (at node 0, the end of the last step's, kept).
+      var finite = true
+      for m in 0...4 {
+        let node = nodes + m * n
+        for i in nd..<n { node[i] = base[i] }
+        if m == 0 && baseRatesAreKnown { continue }
+        system.quadratureRates(t + length * Double(m) / 4, UnsafeBufferPointer(start: node, count: n),
+          into: UnsafeMutableBufferPointer(start: rates + m * nq, count: nq))
+        statistics.residualEvaluations += 1
+        for j in 0..<nq where !rates[m * nq + j].isFinite { finite = false }
+      }
+      baseRatesAreKnown = true
+      guard finite else {
+        statistics.rejectedSteps += 1
+        h = 0.25 * length
+        continue
+      }
+      // Error: Boole − composite Simpson over the whole step.
+      var ratio = 0.0
+      for j in 0..<nq {
+        let boole = length / 90 * (7 * rates[j] + 32 * rates[nq + j] + 12 * rates[2 * nq + j] + 32 * rates[3 * nq + j]
+          + 7 * rates[4 * nq + j])
+        let simpson = length / 12 * (rates[j] + 4 * rates[nq + j] + 2 * rates[2 * nq + j] + 4 * rates[3 * nq + j]
+          + rates[4 * nq + j])
+        let scale = atol[nd + j] + options.relativeTolerance * abs(base[nd + j] + boole)
+        ratio = max(ratio, abs(boole - simpson) / scale)
+      }
+      let grow = ratio == 0 ? 10 : min(10, max(0.2, 0.9 * pow(ratio, -0.2)))
+      if ratio > 1 {
+        statistics.rejectedSteps += 1
+        h = length * grow
+        continue
+      }
+      stepLength = length
+      // Quadratures and events at the end of the step.
+      quadratures(1, length: length, into: nodes + 4 * n)
+      let end = nodes + 4 * n
+      system.events(t + length, UnsafeBufferPointer(start: end, count: n),
+        into: UnsafeMutableBufferPointer(start: eventsNew, count: eventCount))
+      statistics.steps += 1
+      h = length * grow
+      var crossed = false
+      for k in 0..<eventCount where eventsOld[k] > 0 && eventsNew[k] <= 0 { crossed = true }
+      if crossed {
+        let (k, time) = locate(length: length)
+        t = time
+        interpolate(at: time, into: UnsafeMutableBufferPointer(start: y, count: n))
+        system.events(t, state, into: UnsafeMutableBufferPointer(start: eventsOld, count: eventCount))
+        statistics.eventsLocated += 1
+        baseRatesAreKnown = false
+        return .event(index: k)
+      }
+      t = lastStep ? stopTime : t + length
+      for i in 0..<n { y[i] = end[i] }
+      for j in 0..<nq { rates[j] = rates[4 * nq + j] }
+      for k in 0..<eventCount { eventsOld[k] = eventsNew[k] }
+      return lastStep ? .reachedStopTime : .advanced
+    }
+  }
+
+  /// The earliest root of the events that changed sign over the step: bracketed by the step's
+  /// nodes, then the Illinois method on the exact solution. Returns (event, time).
+  func locate(length: Double) -> (Int, Double) {
+    // The first node at which an event has crossed; the bracket is the quarter before it.
+    var last = 4
+    var before = eventsOld
+    for m in 1...3 {
+      system.events(previousTime + length * Double(m) / 4, UnsafeBufferPointer(start: nodes + m * n, count: n),
+        into: UnsafeMutableBufferPointer(start: eventsWork, count: eventCount))
+      var crossed = false
+      for k in 0..<eventCount where eventsOld[k] > 0 && eventsWork[k] <= 0 { crossed = true }
+      if crossed {
+        last = m
+        for k in 0..<eventCount { eventsNew[k] = eventsWork[k] }
+        break
+      }
+      for k in 0..<eventCount { eventsNodeBefore[k] = eventsWork[k] }
+      before = eventsNodeBefore
+    }
+    var best = (0, Double.infinity)
+    for k in 0..<eventCount where eventsOld[k] > 0 && eventsNew[k] <= 0 {
+      var ta = previousTime + length * Double(last - 1) / 4
+      var ga = before[k]
+      var tb = previousTime + length * Double(last) / 4
+      var gb = eventsNew[k]
+      if ta >= best.1 { continue }
+      if !(ga > 0) {
+        // Crossed and came back within the earlier quarters: search the whole step.
+        ta = previousTime
+        ga = eventsOld[k]
+      }
+      var side = 0
+      for _ in 0..<200 {
+        if tb - ta <= 1e-13 * max(abs(tb), 1) { break }
+        var tm = tb - gb * (tb - ta) / (gb - ga)
+        if !(tm > ta && tm < tb) { tm = 0.5 * (ta + tb) }
+        interpolate(at: tm, into: UnsafeMutableBufferPointer(start: work, count: n))
+        system.events(tm, UnsafeBufferPointer(start: work, count: n),
+          into: UnsafeMutableBufferPointer(start: eventsWork, count: eventCount))
+        let gm = eventsWork[k]
+        if gm <= 0 {
+          tb = tm
+          gb = gm
+          if side == -1 { ga *= 0.5 }
+          side = -1
+        } else {
+          ta = tm
+          ga = gm
+          if side == 1 { gb *= 0.5 }
+          side = 1
+        }
+        if gm == 0 { break }
+      }
+      if tb < best.1 { best = (k, tb) }
+    }
+    return best
+  }
+
+  /// The solution at `time` in the last step: exact for the flow, the step's quartic for the
+  /// quadratures.
+  public func interpolate(at time: Double, into out: UnsafeMutableBufferPointer<Double>) {
+    guard let p = out.baseAddress else { return }
+    flow(time - previousTime, into: p)
+    if stepLength > 0 {
+      quadratures((time - previousTime) / stepLength, length: stepLength, into: p)
+    } else {
+      for i in nd..<n { p[i] = base[i] }
+    }
+  }
+}
