@@ -100,8 +100,10 @@ public struct LoadedCell: Sendable {
     case .lithiumIon(let p) where p.hasBlendedElectrode:
       // Blended electrodes (`populations`): the blended SPM and SPMe, isothermal.
       guard thermal == .isothermal else {
+        let model = chosen == "spme" ? "SPMe" : "SPM"
         throw CellModelError(
-          "this cell has a blended electrode (populations): the blended \(chosen == "spme" ? "SPMe" : "SPM") is isothermal only (drop --thermal \(thermal.rawValue))")
+          "this cell has a blended electrode (populations): the blended \(model) is isothermal only "
+            + "(drop --thermal \(thermal.rawValue))")
       }
       return chosen == "spme"
         ? try BlendedSingleParticleModelWithElectrolyte(

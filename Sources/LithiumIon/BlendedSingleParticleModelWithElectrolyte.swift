@@ -101,6 +101,7 @@ public struct BlendedSingleParticleModelWithElectrolyte: CellModel {
     particles = try BlendedSingleParticleModel(
       parameters: parameters, negativePopulations: negativePopulations, positivePopulations: positivePopulations,
       cellsPerParticle: cellsPerParticle, grading: grading)
+    // Only its electrolyte side is used: the smallest particle mesh.
     spme = try SingleParticleModelWithElectrolyte(
       parameters: parameters, cellsPerParticle: 3, grading: grading, electrolyteCells: electrolyteCells)
     potentialStart = particles.stateCount
@@ -204,47 +205,53 @@ public struct BlendedSingleParticleModelWithElectrolyte: CellModel {
     var meanLog = 0.0
     for c in cells { meanLog += logs[c] }
     meanLog /= Double(cells.count)
-    // Per population: ⟨j_i⟩, surface stoichiometry, U_i, j0_i(c_e0) (α known) and Σ_c j_i,c.
+    // Per population: ⟨j_i⟩, surface stoichiometry, U_i, j0_i at c_e0 (when α_i is known) and Σ_c j_i,c.
     withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * count) { buffer in
-      let j = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
+      func slice(_ k: Int) -> UnsafeMutableBufferPointer<Double> {
+        UnsafeMutableBufferPointer(rebasing: buffer[(k * count)..<((k + 1) * count)])
+      }
+      let (j, surface, ocp, exchange, sum) = (slice(0), slice(1), slice(2), slice(3), slice(4))
       particles.currentDensities(y, pops, start: currentStart, total: total, into: j)
       particles.diffuse(y, pops, UnsafeBufferPointer(j), temperature, into: out)
       for (i, p) in pops.enumerated() {
         let s = min(max(particles.surface(y, p, j[i], temperature), 0), 1)
-        buffer[count + i] = s
-        buffer[2 * count + i] = p.ocp(s, temperature)
-        buffer[3 * count + i] =
-          exponents[i] == nil ? 0 : p.electrode.exchangeCurrentDensity(s, s * p.maxConcentration, ce0, temperature, p.maxConcentration)
-        buffer[4 * count + i] = 0
+        surface[i] = s
+        ocp[i] = p.ocp(s, temperature)
+        exchange[i] =
+          exponents[i] == nil
+          ? 0 : p.electrode.exchangeCurrentDensity(s, s * p.maxConcentration, ce0, temperature, p.maxConcentration)
+        sum[i] = 0
       }
-      withUnsafeTemporaryAllocation(of: Double.self, capacity: cells.count) { deviation in
+      // Σ_i a_i·j_i,c of every cell [A m⁻³], then its deviation from the x-mean as the c_e source.
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: cells.count) { volumetric in
         for (k, c) in cells.enumerated() {
           let delta = density * (solidProfile[c] + electrolyteProfile[c] / kappa) - chiThermal * (logs[c] - meanLog)
           let local = max(ce[c], 0)
           var source = 0.0
           for (i, p) in pops.enumerated() {
-            let s = buffer[count + i]
             let j0: Double
             switch exponents[i] {
-            case 0.5?: j0 = buffer[3 * count + i] * (local / ce0).squareRoot()
-            case let alpha?: j0 = buffer[3 * count + i] * pow(local / ce0, alpha)
-            case nil: j0 = p.electrode.exchangeCurrentDensity(s, s * p.maxConcentration, local, temperature, p.maxConcentration)
+            case 0.5?: j0 = exchange[i] * (local / ce0).squareRoot()
+            case let alpha?: j0 = exchange[i] * pow(local / ce0, alpha)
+            case nil:
+              j0 = p.electrode.exchangeCurrentDensity(
+                surface[i], surface[i] * p.maxConcentration, local, temperature, p.maxConcentration)
             }
-            let reaction = 2 * j0 * sinh((potential + delta - buffer[2 * count + i]) / (2 * thermal))
-            buffer[4 * count + i] += reaction
+            let reaction = 2 * j0 * sinh((potential + delta - ocp[i]) / (2 * thermal))
+            sum[i] += reaction
             source += p.surfaceArea * reaction
           }
-          deviation[k] = source
+          volumetric[k] = source
         }
         var meanSource = 0.0
         for i in 0..<count {
-          let mean = buffer[4 * count + i] / Double(cells.count)
+          let mean = sum[i] / Double(cells.count)
           meanSource += pops[i].surfaceArea * mean
           out[i == 0 ? potentialSlot : currentStart + i - 1] = (mean - j[i]) / particles.currentScale
         }
         let faraday = PhysicalConstants.faraday
         for (k, c) in cells.enumerated() {
-          out[electrolyteStart + c] += (deviation[k] - meanSource) / (faraday * electrolyte.porosities[c])
+          out[electrolyteStart + c] += (volumetric[k] - meanSource) / (faraday * electrolyte.porosities[c])
         }
       }
     }

@@ -32,14 +32,10 @@ struct BlendedSPMeTests {
     print("blended SPMe, one population each vs the SPMe (surface form algebraic vs explicit): max|ΔV| "
       + "\(try BlendedElectrodeTests.stepwiseDifference(single, spme)) V")
     for electrode in ["negative", "positive"] {
-      let e = electrode == "negative" ? p.negative : p.positive
-      var a = e
-      var b = e
-      a.activeMaterialVolumeFraction = 0.3 * e.activeMaterialVolumeFraction
-      b.activeMaterialVolumeFraction = 0.7 * e.activeMaterialVolumeFraction
+      let pair = BlendedElectrodeTests.identicalPair(electrode == "negative" ? p.negative : p.positive)
       let blended = electrode == "negative"
-        ? try BlendedSingleParticleModelWithElectrolyte(parameters: p, negativePopulations: [a, b])
-        : try BlendedSingleParticleModelWithElectrolyte(parameters: p, positivePopulations: [a, b])
+        ? try BlendedSingleParticleModelWithElectrolyte(parameters: p, negativePopulations: pair)
+        : try BlendedSingleParticleModelWithElectrolyte(parameters: p, positivePopulations: pair)
       // P algebraic unknowns per electrode: Δφ̄ of each, and ⟨j_2⟩ of the split one.
       #expect(blended.isDifferential.filter { !$0 }.count == 3)
       let two = try ProtocolEngine.run(model: blended, protocol: CellProtocol(parsing: text), options: options)
@@ -115,7 +111,8 @@ struct BlendedSPMeTests {
         outcome = integrator.step()
         let now = lithium()
         worst = max(worst, abs(now.particles + now.electrolyte - total) / total)
-        minimum = min(minimum, model.electrolyte.minimum(UnsafeBufferPointer(rebasing: integrator.state[(model.stateCount - model.electrolyte.cellCount)...])))
+        let electrolyte = integrator.state[(model.stateCount - model.electrolyte.cellCount)...]
+        minimum = min(minimum, model.electrolyte.minimum(UnsafeBufferPointer(rebasing: electrolyte)))
       }
       #expect(outcome == .reachedStopTime, "stopped at \(integrator.t) s: \(outcome)")
       time = integrator.t
