@@ -62,11 +62,10 @@ public struct LoadedCell: Sendable {
     }
   }
 
-  /// The models this cell can run, the first being the default: the chemistry's, except that a
-  /// lithium-ion cell with a blended electrode (`populations`) runs in the SPM only.
+  /// The models this cell can run, the first being the default: the chemistry's (a lithium-ion cell
+  /// with a blended electrode, `populations`, runs in both, isothermal only).
   public var offeredModels: [String] {
-    if case .lithiumIon(let p) = parameters, p.hasBlendedElectrode { return ["spm"] }
-    return Self.models[chemistry] ?? []
+    Self.models[chemistry] ?? []
   }
 
   /// Quantities derived from the parameters (capacities, 1C current, initial state, stack masses…).
@@ -99,17 +98,18 @@ public struct LoadedCell: Sendable {
     }
     switch parameters {
     case .lithiumIon(let p) where p.hasBlendedElectrode:
-      // Blended electrodes (`populations`): the SPM only, isothermal.
-      guard chosen == "spm" else {
-        throw CellModelError(
-          "this cell has a blended electrode (populations): only model spm supports blended electrodes so far, not \(chosen)")
-      }
+      // Blended electrodes (`populations`): the blended SPM and SPMe, isothermal.
       guard thermal == .isothermal else {
+        let model = chosen == "spme" ? "SPMe" : "SPM"
         throw CellModelError(
-          "this cell has a blended electrode (populations): the blended SPM is isothermal only (drop --thermal \(thermal.rawValue))")
+          "this cell has a blended electrode (populations): the blended \(model) is isothermal only "
+            + "(drop --thermal \(thermal.rawValue))")
       }
-      return try BlendedSingleParticleModel(
-        parameters: p, negativePopulations: p.negativePopulations, positivePopulations: p.positivePopulations)
+      return chosen == "spme"
+        ? try BlendedSingleParticleModelWithElectrolyte(
+          parameters: p, negativePopulations: p.negativePopulations, positivePopulations: p.positivePopulations)
+        : try BlendedSingleParticleModel(
+          parameters: p, negativePopulations: p.negativePopulations, positivePopulations: p.positivePopulations)
     case .lithiumIon(let p):
       return chosen == "spme"
         ? try SingleParticleModelWithElectrolyte(parameters: p, thermal: thermal, electrolyteOrdering: .folded)
@@ -143,6 +143,8 @@ public func simulate(
   case let m as SingleParticleModelWithElectrolyte:
     return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
   case let m as BlendedSingleParticleModel:
+    return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
+  case let m as BlendedSingleParticleModelWithElectrolyte:
     return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
   case let m as SolidStateModel: return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
   case let m as LithiumSulfurModel: return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)

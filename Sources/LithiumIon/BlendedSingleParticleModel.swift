@@ -218,6 +218,20 @@ public struct BlendedSingleParticleModel: CellModel {
     return (current / (a * parameters.negative.thickness), -current / (a * parameters.positive.thickness))
   }
 
+  /// Writes dc/dt [mol m⁻³ s⁻¹] of every cell of `pops`, each particle with surface flux j_i/F.
+  @inline(__always)
+  func diffuse(
+    _ y: UnsafeBufferPointer<Double>, _ pops: [Population], _ j: UnsafeBufferPointer<Double>, _ temperature: Double,
+    into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    for (i, p) in pops.enumerated() {
+      base.diffuse(
+        cells(y, p), .finiteVolumes(p.particle), p.constantDiffusivity, p.electrode.diffusivity, p.maxConcentration,
+        flux: j[i] / PhysicalConstants.faraday, temperature,
+        UnsafeMutableBufferPointer(rebasing: out[p.start..<(p.start + p.cells)]))
+    }
+  }
+
   public func evaluate(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) {
@@ -226,12 +240,7 @@ public struct BlendedSingleParticleModel: CellModel {
     for (pops, start, total) in [(negativePopulations, negativeCurrentStart, jn), (positivePopulations, positiveCurrentStart, jp)] {
       withUnsafeTemporaryAllocation(of: Double.self, capacity: pops.count) { j in
         currentDensities(y, pops, start: start, total: total, into: j)
-        for (i, p) in pops.enumerated() {
-          base.diffuse(
-            cells(y, p), .finiteVolumes(p.particle), p.constantDiffusivity, p.electrode.diffusivity, p.maxConcentration,
-            flux: j[i] / PhysicalConstants.faraday, temperature,
-            UnsafeMutableBufferPointer(rebasing: out[p.start..<(p.start + p.cells)]))
-        }
+        diffuse(y, pops, UnsafeBufferPointer(j), temperature, into: out)
         if pops.count > 1 {
           let phi1 = potential(y, pops[0], j[0], temperature)
           for i in 1..<pops.count { out[start + i - 1] = potential(y, pops[i], j[i], temperature) - phi1 }

@@ -424,11 +424,15 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
 
   // MARK: - Outputs
 
+  /// The electrolyte columns written after the particle columns.
+  public static let electrolyteColumns = [
+    "eta_electrolyte_conc_V", "ohmic_electrolyte_V", "ohmic_solid_V", "c_e_neg_cc_mol_m3", "c_e_sep_mol_m3",
+    "c_e_pos_cc_mol_m3",
+  ]
+
   public var outputColumns: [String] {
-    SingleParticleModel.particleColumns + [
-      "eta_electrolyte_conc_V", "ohmic_electrolyte_V", "ohmic_solid_V", "c_e_neg_cc_mol_m3", "c_e_sep_mol_m3",
-      "c_e_pos_cc_mol_m3",
-    ] + (thermal == nil ? [] : SingleParticleModel.thermalColumns)
+    SingleParticleModel.particleColumns + Self.electrolyteColumns
+      + (thermal == nil ? [] : SingleParticleModel.thermalColumns)
   }
 
   public func outputs(

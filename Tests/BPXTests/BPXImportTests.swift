@@ -40,8 +40,8 @@ struct BPXImportTests {
   }
 
   // Changed with issue 10 part 2: the blended example used to be refused ("2 particle populations");
-  // it now imports into `populations` and runs in the blended SPM.
-  @Test("the blended example imports into populations; spm builds the blended SPM, spme and lumped are refused")
+  // it now imports into `populations` and runs in the blended SPM (and, since, the blended SPMe).
+  @Test("the blended example imports into populations; spm and spme build the blended models, lumped is refused")
   func blendedImports() throws {
     let p = try BPXImport.load(contentsOf: Self.blended)
     let pops = try #require(p.positivePopulations)
@@ -53,7 +53,7 @@ struct BPXImportTests {
     let loaded = try LoadedCell(contentsOf: Self.blended)
     #expect(try loaded.makeModel("spm") is BlendedSingleParticleModel)
     #expect(try loaded.makeModel() is BlendedSingleParticleModel)
-    #expect { _ = try loaded.makeModel("spme") } throws: { "\($0)".contains("blended electrode") && "\($0)".contains("spm") }
+    #expect(try loaded.makeModel("spme") is BlendedSingleParticleModelWithElectrolyte)
     #expect { _ = try loaded.makeModel("spm", thermal: .lumped) } throws: { "\($0)".contains("isothermal") }
     // The written cell file reads back with its populations.
     let text = BPXImport.jsonText(try BPXImport.convert(contentsOf: Self.blended).cell)

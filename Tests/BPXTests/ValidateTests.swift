@@ -142,6 +142,29 @@ struct ValidateTests {
     #expect(!directoryEntries(dir).contains { $0.hasPrefix(".") })
   }
 
+  @Test("a blended cell validates with both models (spm, spme) against PyBaMM's blended SPMe curve as data")
+  func blendedCellBothModels() throws {
+    let dir = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // PyBaMM's blended SPMe 1C discharge as the "measured" curve: spme replays it to < 1 mV.
+    let reference = try ReferenceCurve(contentsOf: fixtureURL("nmc_pouch_blended_SPMe_1C.csv"))
+    var text = "time_s,current_A,voltage_V\n"
+    for (t, v) in zip(reference.column("time_s"), reference.column("voltage_V")) { text += "\(t),12.5,\(v)\n" }
+    let data = dir.appendingPathComponent("pybamm_spme.csv")
+    try text.write(to: data, atomically: true, encoding: .utf8)
+    let out = dir.appendingPathComponent("out.csv")
+    let run = try runCellsim([
+      "validate", "--cell", fixtureURL("nmc_pouch_cell_BPX_blended_electrode.json").path, "--data", data.path, "--out", out.path,
+    ])
+    #expect(run.status == 0, "\(run)")
+    #expect(try String(contentsOf: out, encoding: .utf8).hasPrefix(
+      "experiment,time_s,current_A,measured_voltage_V,spm_voltage_V,spme_voltage_V,spm_difference_V,spme_difference_V\n"))
+    let spme = try #require(run.stdout.split(separator: "\n").first { $0.contains(" spme ") })
+    let rmse = try #require(Double(spme.split(separator: " ", omittingEmptySubsequences: true)[3]))
+    print("blended cell, validate spme against PyBaMM's blended SPMe: \(spme)")
+    #expect(rmse < 0.1, "RMSE \(rmse) mV")
+  }
+
   @Test("validate with --data on a non-BPX cell; bad inputs give exit 1 (file:line) or 2, and no output")
   func commandStatuses() throws {
     let dir = try temporaryDirectory()

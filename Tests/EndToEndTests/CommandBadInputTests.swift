@@ -71,6 +71,9 @@ struct CommandBadInput: Sendable, CustomTestStringConvertible {
       try writeJSON(modified(try chen2020Object(), "cell", "thermal", nil), to: dir.appendingPathComponent("NoThermal.json"))
       return ["run", "--cell", "NoThermal.json", "--protocol", "Rest for 1 s", "--thermal", "lumped", "--out", "o.csv"]
     },
+    .init("run: --thermal lumped on a blended cell (spme)", status: 1,
+      mentions: ["nmc_pouch_cell_BPX_blended_electrode.json", "blended electrode", "SPMe is isothermal only", "drop --thermal lumped"],
+      ["run", "--cell", blendedBPX.path, "--model", "spme", "--protocol", "Rest for 1 s", "--thermal", "lumped", "--out", "o.csv"]),
     .init("run: --model spme on a solid-state cell", status: 1, mentions: ["'spme'", "ssb-spm"],
       ["run", "--cell", solidState, "--protocol", "Rest for 1 s", "--model", "spme", "--out", "o.csv"]),
     .init("run: --profiles of a model without profiles", status: 1, mentions: ["--profiles", "no spatial profiles"],

@@ -136,6 +136,24 @@ struct RunOptionsTests {
     #expect(curve.column("c_e_pos_cc_mol_m3").last! < 1000, "the electrolyte is depleted at the positive side")
   }
 
+  @Test("--model spme on a blended cell: the blended SPMe, electrolyte and per-population current columns")
+  func blendedSPMe() throws {
+    let dir = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let run = try cellsim(
+      ["run", "--cell", blendedBPX.path, "--model", "spme", "--protocol", "Discharge at 1C until 2.7 V", "--out", "b.csv"],
+      in: dir)
+    try #require(run.status == 0, "\(run)")
+    #expect(run.stdout.hasPrefix("nmc_pouch_cell_BPX_blended_electrode · SPMe · completed"), "\(run.stdout)")
+    let header = try headerLine(of: dir.appendingPathComponent("b.csv")).split(separator: ",").map(String.init)
+    for column in ["eta_electrolyte_conc_V", "c_e_sep_mol_m3", "j_n1_A_m2", "j_p1_A_m2", "j_p2_A_m2"] {
+      #expect(header.contains(column), "no \(column) in \(header)")
+    }
+    let curve = try ReferenceCurve(contentsOf: dir.appendingPathComponent("b.csv"))
+    // PyBaMM's SPMe with particle phases ends at 3727.19 s (Tests/BPXTests/Fixtures/nmc_pouch_blended_SPMe_1C.csv).
+    #expect(abs(curve.column("time_s").last! - 3727.19) < 4, "\(curve.column("time_s").last!)")
+  }
+
   @Test("--thermal lumped: the cell warms, heat and cooling columns, --ambient sets the start")
   func lumpedThermal() throws {
     let dir = try makeTemporaryDirectory()

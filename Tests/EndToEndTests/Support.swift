@@ -30,6 +30,8 @@ let cellsimExecutable: URL = {
 /// The shipped lithium-ion cell files.
 let cellDirectory = repositoryRoot().appendingPathComponent("CellParams").appendingPathComponent("lithium-ion")
 let chen2020 = cellDirectory.appendingPathComponent("Chen2020.json")
+/// The BPX blended-electrode example (two positive particle populations).
+let blendedBPX = repositoryRoot().appendingPathComponent("Tests/BPXTests/Fixtures/nmc_pouch_cell_BPX_blended_electrode.json")
 
 /// The four-step experiment of the foundation issue.
 let fourStepProtocol =
