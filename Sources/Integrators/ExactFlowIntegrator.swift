@@ -134,10 +134,8 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     }
     if worst > 1 { throw .inconsistentInitialConditions(t: t0, residual: worst) }
     system.events(t0, state, into: UnsafeMutableBufferPointer(start: eventsOld, count: eventCount))
-    var fastest = 0.0
-    for i in 0..<nd { fastest = max(fastest, decay[i]) }
-    h = options.initialStep ?? min(1, 0.05 / max(fastest, 1e-12))
-    h = min(h, options.maximumStep)
+    // The first step is chosen by `step` from the stop time (0: not chosen yet).
+    h = options.initialStep ?? 0
   }
 
   /// y at base + δ, for the unknowns outside the quadratures.
@@ -189,6 +187,9 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     for i in 0..<n { base[i] = y[i] }
     previousTime = t
     let span = stopTime.isFinite ? stopTime : max(t, 1) * 1e6
+    // First step: 1e-5 of the span (the quadrature's error test shrinks it if the start is steep —
+    // a √t transient after a change of current allows ~0.1 s at rtol 1e-5 — or grows it ×10 a step).
+    if h == 0 { h = 1e-5 * min(remaining, span) }
     while true {
       var length = min(h, options.maximumStep, span / 4)
       let lastStep = length >= remaining * (1 - 1e-12)
