@@ -68,7 +68,8 @@ struct JacobianWorkspace {
     let jac = UnsafeMutableBufferPointer(start: storage, count: storageCount)
     for k in 0..<storageCount { storage[k] = 0 }
     if system.analyticJacobian(t, UnsafeBufferPointer(start: y, count: total), into: jac) { return }
-    system.residual(
+    // Rows 0..<n only are read: the quadrature rows (n..<total) may be skipped (`mainResidual`).
+    system.mainResidual(
       t, UnsafeBufferPointer(start: y, count: total), into: UnsafeMutableBufferPointer(start: f0, count: total))
     residualEvaluations += 1
     let width = min(lower + upper + 1, n)
@@ -81,7 +82,7 @@ struct JacobianWorkspace {
         steps[j] = perturbed[j] - y[j]
         j += width
       }
-      system.residual(
+      system.mainResidual(
         t, UnsafeBufferPointer(start: perturbed, count: total),
         into: UnsafeMutableBufferPointer(start: fPerturbed, count: total))
       residualEvaluations += 1
@@ -143,13 +144,14 @@ struct IterationMatrix {
         a.zero()
         let ldab = a.leadingDimension
         let width = kl + ku + 1
+        guard let storage = a.storage.baseAddress else { return }
         for j in 0..<n {
-          let target = kl + j * ldab
-          let origin = j * width
-          for i in max(0, j - ku)...min(n - 1, j + kl) {
-            a.storage[target + ku + i - j] = -c * source[origin + ku + i - j]
-          }
-          a.storage[target + ku] += mass[j]
+          let target = storage + (kl &+ j &* ldab)  // target[ku + i − j] = A[i, j]
+          let origin = source + j &* width  // origin[ku + i − j] = J[i, j]
+          let first = max(0, j &- ku)
+          let last = min(n &- 1, j &+ kl)
+          for r in (ku &+ first &- j)...(ku &+ last &- j) { target[r] = -c * origin[r] }
+          target[ku] += mass[j]
         }
       }
     } else {
