@@ -501,15 +501,25 @@ public final class BDFIntegrator<System: DAESystem> {
         }
       }
     }
-    for i in 0..<((q + 1) * n) { historyScratch[i] = 0 }
     for k in 0...q {
+      // Row k of the new table: Σ_j (RU)_jk·D_j, accumulated from 0 (the first term as 0 + term, the
+      // same rounding as adding it to a zeroed row).
+      let target = historyScratch + k &* n
+      var started = false
       for j in 0...q {
         var ru = 0.0
         for m in 0...q { ru += r[j * 6 + m] * u[m * 6 + k] }
         if ru == 0 { continue }
-        let target = historyScratch + k &* n
         let source = history + j &* n
-        for i in 0..<n { target[i] += ru * source[i] }
+        if started {
+          for i in 0..<n { target[i] += ru * source[i] }
+        } else {
+          for i in 0..<n { target[i] = 0 + ru * source[i] }
+          started = true
+        }
+      }
+      if !started {
+        for i in 0..<n { target[i] = 0 }
       }
     }
     for i in 0..<((q + 1) * n) { history[i] = historyScratch[i] }

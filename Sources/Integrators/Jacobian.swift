@@ -141,16 +141,18 @@ struct IterationMatrix {
       let ku = jacobian.upper
       try banded.factor { a in
         // LAPACK band storage: A[i, j] at (kl + ku + i − j) + j·ldab; J[i, j] at (ku + i − j) + j·(kl+ku+1).
-        a.zero()
+        // dgbtrf reads rows kl … 2kl+ku of the storage and sets the top kl (fill-in) itself, so each
+        // column's window of kl + ku + 1 rows is written here (zero outside the matrix) instead of
+        // zeroing the whole storage first.
         let ldab = a.leadingDimension
         let width = kl + ku + 1
         guard let storage = a.storage.baseAddress else { return }
         for j in 0..<n {
           let target = storage + (kl &+ j &* ldab)  // target[ku + i − j] = A[i, j]
           let origin = source + j &* width  // origin[ku + i − j] = J[i, j]
-          let first = max(0, j &- ku)
-          let last = min(n &- 1, j &+ kl)
-          for r in (ku &+ first &- j)...(ku &+ last &- j) { target[r] = -c * origin[r] }
+          let first = ku &+ max(0, j &- ku) &- j
+          let last = ku &+ min(n &- 1, j &+ kl) &- j
+          for r in 0..<width { target[r] = r < first || r > last ? 0 : -c * origin[r] }
           target[ku] += mass[j]
         }
       }
