@@ -116,14 +116,23 @@ public struct SphericalParticle: Sendable {
     into out: UnsafeMutableBufferPointer<Double>
   ) {
     let n = cellCount
-    var inflow = 0.0  // ρ_i² F_i at the inner face of cell i (0 at the centre)
-    for i in 0..<n {
-      let outflow: Double =
-        i == n - 1
-        ? radius * radius * surfaceFlux
-        : -diffusivity * conductance(i + 1) * (c[slot(i + 1)] - c[slot(i)])
-      out[slot(i)] = (inflow - outflow) / volumes[i]
-      inflow = outflow
+    guard let cells = c.baseAddress, let rates = out.baseAddress else { return }
+    // Cell i sits at offset + stride·i in the buffers (the ordering, hoisted out of the loop).
+    let (offset, stride) = ordering == .centreToSurface ? (0, 1) : (n - 1, -1)
+    faceConductance.withUnsafeBufferPointer { conductances in
+      volumes.withUnsafeBufferPointer { volumes in
+        var inflow = 0.0  // ρ_i² F_i at the inner face of cell i (0 at the centre)
+        var here = offset
+        for i in 0..<(n &- 1) {
+          let next = here &+ stride
+          let outflow = -diffusivity * conductances[i] * (cells[next] - cells[here])
+          rates[here] = (inflow - outflow) / volumes[i]
+          inflow = outflow
+          here = next
+        }
+        let outflow = radius * radius * surfaceFlux
+        rates[here] = (inflow - outflow) / volumes[n &- 1]
+      }
     }
   }
 

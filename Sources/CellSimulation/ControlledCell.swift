@@ -78,6 +78,13 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   let modelGain: UnsafeMutablePointer<Double>
   /// Whether the model has linear dynamics at all (at the run's first ambient temperature).
   let modelHasLinearDynamics: Bool
+  /// The last terminal voltage computed and where: the system's first m + 1 unknowns (the model's
+  /// states and I, in system order) and the ambient temperature. Each step asks for V at its solution
+  /// twice, for the quadratures and for the events (and the recorder may ask again): all but the
+  /// first find it here. A lookup compares m + 1 numbers; an SPMe's voltage costs ~50× that.
+  let voltageKey: UnsafeMutablePointer<Double>
+  var voltageKeyAmbient = Double.nan
+  var cachedVoltage = Double.nan
 
   var currentIndex: Int { insertion }
   var chargeIndex: Int { modelCount + 1 }
@@ -104,6 +111,8 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     modelHasLinearDynamics = model.linearDynamics(
       ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(start: modelDecay, count: m),
       gain: UnsafeMutableBufferPointer(start: modelGain, count: m))
+    voltageKey = .allocate(capacity: m + 1)
+    voltageKey.initialize(repeating: .nan, count: m + 1)
     let coupling = model.currentCoupling
     let p = coupling.map { $0.lowerBound + $0.count / 2 } ?? m
     insertion = min(max(p, 0), m)
@@ -119,6 +128,7 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     rates.deallocate()
     modelDecay.deallocate()
     modelGain.deallocate()
+    voltageKey.deallocate()
   }
 
   /// The Newton system's bandwidth: the model's own, widened by the inserted current, and the
@@ -164,10 +174,46 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   }
 
   func voltage(_ y: UnsafeBufferPointer<Double>) -> Double {
-    model.terminalVoltage(modelState(y), point(y))
+    terminalVoltage(y, point(y))
+  }
+
+  /// V(y_m, I) [V], from `cachedVoltage` when y's first m + 1 unknowns and the ambient temperature are
+  /// those it was computed at (bit for bit).
+  @inline(__always)
+  func terminalVoltage(_ y: UnsafeBufferPointer<Double>, _ op: OperatingPoint) -> Double {
+    let count = modelCount + 1
+    var same = op.ambientTemperature == voltageKeyAmbient
+    if same {
+      for i in 0..<count where y[i] != voltageKey[i] {
+        same = false
+        break
+      }
+    }
+    if same { return cachedVoltage }
+    let v = model.terminalVoltage(modelState(y), op)
+    for i in 0..<count { voltageKey[i] = y[i] }
+    voltageKeyAmbient = op.ambientTemperature
+    cachedVoltage = v
+    return v
+  }
+
+  /// Whether the current's equation in the present mode involves V.
+  var modeNeedsVoltage: Bool {
+    switch mode {
+    case .current: return false
+    case .voltage, .power: return true
+    case .profile(let profile, _, _): return profile.quantity == .power
+    }
   }
 
   func residual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>) {
+    mainResidual(t, y, into: f)
+    quadratureResidual(t, y, into: f)
+  }
+
+  /// The model's rates and the current's equation (`DAESystem.mainResidual`); V only when the mode
+  /// needs it, so a current-controlled Newton iteration never evaluates the voltage.
+  func mainResidual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>) {
     let op = point(y)
     let ym = modelState(y)
     let m = modelCount
@@ -175,7 +221,7 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     for i in 0..<insertion { f[i] = rates[i] }
     for i in insertion..<m { f[i + 1] = rates[i] }
     let current = op.current
-    let v = model.terminalVoltage(ym, op)
+    let v = modeNeedsVoltage ? terminalVoltage(y, op) : 0
     switch mode {
     case .current(let set): f[currentIndex] = current - set
     case .voltage(let set): f[currentIndex] = v - set
@@ -184,6 +230,15 @@ final class ControlledCell<Model: CellModel>: DAESystem {
       let set = scale * profile.value(atElapsed: t - start)
       f[currentIndex] = profile.quantity == .power ? current * v - set : current - set
     }
+  }
+
+  /// dQ/dt, dE/dt and dW/dt (`DAESystem.quadratureResidual`): the current and the voltage only.
+  func quadratureResidual(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>
+  ) {
+    let op = point(y)
+    let current = op.current
+    let v = terminalVoltage(y, op)
     f[chargeIndex] = current / 3600
     f[energyIndex] = current * v / 3600
     f[voltageIntegralIndex] = v
@@ -204,10 +259,9 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     for k in 0..<g.count { g[k] = 1 }
     if conditions.isEmpty { return }
     let op = point(y)
-    let ym = modelState(y)
-    let v = model.terminalVoltage(ym, op)
+    let v = terminalVoltage(y, op)
     if modelEventCount > 0 {
-      model.events(ym, op, into: UnsafeMutableBufferPointer(start: modelEvents, count: modelEventCount))
+      model.events(modelState(y), op, into: UnsafeMutableBufferPointer(start: modelEvents, count: modelEventCount))
     }
     for (k, condition) in conditions.enumerated() where k < g.count {
       switch condition {
@@ -241,14 +295,5 @@ extension ControlledCell: DiagonalLinearSystem {
     decay[currentIndex] = 0
     forcing[currentIndex] = 0
     return true
-  }
-
-  /// dQ/dt, dE/dt, dW/dt (as in `residual`), without the model's rates.
-  func quadratureRates(_ t: Double, _ y: UnsafeBufferPointer<Double>, into q: UnsafeMutableBufferPointer<Double>) {
-    let current = y[currentIndex]
-    let v = voltage(y)
-    q[0] = current / 3600
-    q[1] = current * v / 3600
-    q[2] = v
   }
 }

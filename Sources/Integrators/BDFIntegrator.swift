@@ -234,16 +234,24 @@ public final class BDFIntegrator<System: DAESystem> {
         if hNew != h { rescale(by: hNew / h) }
       }
 
-      // Predictor and the constant part ψ of the BDF formula.
+      // Predictor and the constant part ψ of the BDF formula (summed over k in the same order for
+      // every i as a loop over k inside one over i would, row by row of the table for speed).
       let alpha = gamma[order]
       for i in 0..<n {
-        var p = 0.0
-        for k in 0...order { p += history[k * n + i] }
-        yPredicted[i] = p
-        scale[i] = atol[i] + rtol * abs(p)
-        var s = 0.0
-        for k in 1...order { s += gamma[k] * history[k * n + i] }
-        psi[i] = s / alpha
+        yPredicted[i] = 0
+        psi[i] = 0
+      }
+      for k in 0...order {
+        let row = history + k &* n
+        for i in 0..<n { yPredicted[i] += row[i] }
+        if k > 0 {
+          let g = gamma[k]
+          for i in 0..<n { psi[i] += g * row[i] }
+        }
+      }
+      for i in 0..<n {
+        scale[i] = atol[i] + rtol * abs(yPredicted[i])
+        psi[i] = psi[i] / alpha
       }
       let c = h / alpha
 
@@ -281,13 +289,16 @@ public final class BDFIntegrator<System: DAESystem> {
       newton: for k in 0..<Self.newtonMaximumIterations {
         iterations = k + 1
         statistics.newtonIterations += 1
-        evaluateResidual(tNew, yNew, into: f)
+        evaluateMainResidual(tNew, yNew, into: f)
+        var finite = true
         for i in 0..<nMain {
-          delta[i] = c * f[i] - mass[i] * (psi[i] + correction[i])
-          if !delta[i].isFinite {
-            troubleNonFinite = true
-            break newton
-          }
+          let d = c * f[i] - mass[i] * (psi[i] + correction[i])
+          delta[i] = d
+          finite = finite && d.isFinite
+        }
+        if !finite {
+          troubleNonFinite = true
+          break newton
         }
         iterationMatrix.solve(delta)
         // RMS over all n unknowns, the quadratures (not iterated) counting as zero.
@@ -336,7 +347,7 @@ public final class BDFIntegrator<System: DAESystem> {
       // A quadrature that is not finite (e.g. a voltage that diverged where the Newton system does not
       // see it) rejects the step like a NaN residual would.
       if nMain < n {
-        evaluateResidual(tNew, yNew, into: f)
+        evaluateQuadratureResidual(tNew, yNew, into: f)
         var finite = true
         for i in nMain..<n {
           correction[i] = c * f[i] - psi[i]
@@ -374,14 +385,18 @@ public final class BDFIntegrator<System: DAESystem> {
       statistics.steps += 1
       previousTime = t
       t = tNew
+      let rowAbove = history + (order + 1) &* n
+      let rowTwoAbove = history + (order + 2) &* n
       for i in 0..<n {
         y[i] = yNew[i]
-        let dOld = history[(order + 1) * n + i]
-        history[(order + 2) * n + i] = correction[i] - dOld
-        history[(order + 1) * n + i] = correction[i]
+        let dOld = rowAbove[i]
+        rowTwoAbove[i] = correction[i] - dOld
+        rowAbove[i] = correction[i]
       }
       for k in stride(from: order, through: 0, by: -1) {
-        for i in 0..<n { history[k * n + i] += history[(k + 1) * n + i] }
+        let row = history + k &* n
+        let next = row + n
+        for i in 0..<n { row[i] += next[i] }
       }
       saveInterpolant()
       equalSteps += 1
@@ -486,13 +501,25 @@ public final class BDFIntegrator<System: DAESystem> {
         }
       }
     }
-    for i in 0..<((q + 1) * n) { historyScratch[i] = 0 }
     for k in 0...q {
+      // Row k of the new table: Σ_j (RU)_jk·D_j, accumulated from 0 (the first term as 0 + term, the
+      // same rounding as adding it to a zeroed row).
+      let target = historyScratch + k &* n
+      var started = false
       for j in 0...q {
         var ru = 0.0
         for m in 0...q { ru += r[j * 6 + m] * u[m * 6 + k] }
         if ru == 0 { continue }
-        for i in 0..<n { historyScratch[k * n + i] += ru * history[j * n + i] }
+        let source = history + j &* n
+        if started {
+          for i in 0..<n { target[i] += ru * source[i] }
+        } else {
+          for i in 0..<n { target[i] = 0 + ru * source[i] }
+          started = true
+        }
+      }
+      if !started {
+        for i in 0..<n { target[i] = 0 }
       }
     }
     for i in 0..<((q + 1) * n) { history[i] = historyScratch[i] }
@@ -517,6 +544,24 @@ public final class BDFIntegrator<System: DAESystem> {
   func evaluateResidual(_ time: Double, _ state: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>) {
     statistics.residualEvaluations += 1
     system.residual(
+      time, UnsafeBufferPointer(start: state, count: n), into: UnsafeMutableBufferPointer(start: out, count: n))
+  }
+
+  /// `evaluateResidual` for the Newton system's rows only (`DAESystem.mainResidual`).
+  func evaluateMainResidual(
+    _ time: Double, _ state: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>
+  ) {
+    statistics.residualEvaluations += 1
+    system.mainResidual(
+      time, UnsafeBufferPointer(start: state, count: n), into: UnsafeMutableBufferPointer(start: out, count: n))
+  }
+
+  /// `evaluateResidual` for the quadrature rows only (`DAESystem.quadratureResidual`).
+  func evaluateQuadratureResidual(
+    _ time: Double, _ state: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>
+  ) {
+    statistics.residualEvaluations += 1
+    system.quadratureResidual(
       time, UnsafeBufferPointer(start: state, count: n), into: UnsafeMutableBufferPointer(start: out, count: n))
   }
 
@@ -620,7 +665,7 @@ public final class BDFIntegrator<System: DAESystem> {
     guard m > 0 else { return }
     let rtol = options.relativeTolerance
     var residualNorm = Double.infinity
-    evaluateResidual(time, y, into: f)
+    evaluateMainResidual(time, y, into: f)
     for _ in 0..<50 {
       residualNorm = 0
       for (a, i) in algebraicIndices.enumerated() {
@@ -634,7 +679,7 @@ public final class BDFIntegrator<System: DAESystem> {
           let saved = y[j]
           let step = 1.4901161193847656e-8 * max(abs(saved), atol[j], 1e-12)
           y[j] = saved + step
-          evaluateResidual(time, y, into: f0)
+          evaluateMainResidual(time, y, into: f0)
           y[j] = saved
           for (a, i) in algebraicIndices.enumerated() { entries[a + b * ld] = (f0[i] - f[i]) / step }
         }
@@ -656,7 +701,7 @@ public final class BDFIntegrator<System: DAESystem> {
       var accepted = false
       for _ in 0...10 {
         for (a, i) in algebraicIndices.enumerated() { y[i] = yNew[i] + lambda * work[a] }
-        evaluateResidual(time, y, into: f0)
+        evaluateMainResidual(time, y, into: f0)
         var trial = 0.0
         for i in algebraicIndices { trial = f0[i].isFinite ? max(trial, abs(f0[i])) : .infinity }
         if trial < residualNorm {
@@ -667,7 +712,7 @@ public final class BDFIntegrator<System: DAESystem> {
       }
       if !accepted {
         for (a, i) in algebraicIndices.enumerated() { y[i] = yNew[i] + work[a] }
-        evaluateResidual(time, y, into: f)
+        evaluateMainResidual(time, y, into: f)
       } else {
         for i in 0..<n { f[i] = f0[i] }
       }

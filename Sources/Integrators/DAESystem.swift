@@ -26,6 +26,15 @@ public protocol DAESystem {
   /// therefore do not change. `jacobianStructure` and `analyticJacobian` describe the leading
   /// `dimension − quadratureCount` unknowns only.
   var quadratureCount: Int { get }
+  /// Writes the rows of f(t, y) that the Newton system uses, the leading `dimension − quadratureCount`;
+  /// the quadrature rows of `f` may be left unwritten. The integrator calls it for Newton iterates
+  /// and Jacobian columns, where the quadrature rows are not read. Default: `residual`. A system
+  /// whose quadrature rows cost more than the others (a cell's voltage, say) can skip them here.
+  func mainResidual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>)
+  /// Writes the quadrature rows of f(t, y), the trailing `quadratureCount`; the other rows of `f` may be
+  /// left unwritten. The integrator calls it once per step, at the converged solution. Default:
+  /// `residual`.
+  func quadratureResidual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>)
   /// Number of event functions.
   var eventCount: Int { get }
   /// Writes g(t, y) into `g` (count `eventCount`).
@@ -40,6 +49,12 @@ public protocol DAESystem {
 
 extension DAESystem {
   public var quadratureCount: Int { 0 }
+  public func mainResidual(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>
+  ) { residual(t, y, into: f) }
+  public func quadratureResidual(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>
+  ) { residual(t, y, into: f) }
   public var eventCount: Int { 0 }
   public func events(_ t: Double, _ y: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) {}
   public func analyticJacobian(

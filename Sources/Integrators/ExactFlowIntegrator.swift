@@ -31,10 +31,6 @@ public protocol DiagonalLinearSystem: DAESystem {
     _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
     forcing: UnsafeMutableBufferPointer<Double>
   ) -> Bool
-
-  /// Writes the rates f_j of the quadratures only (count `quadratureCount`) — what this integrator
-  /// needs at each node; the flow gives the rest.
-  func quadratureRates(_ t: Double, _ y: UnsafeBufferPointer<Double>, into q: UnsafeMutableBufferPointer<Double>)
 }
 
 /// Exact integrator for `DiagonalLinearSystem`s, with the same driving interface as `BDFIntegrator`.
@@ -68,8 +64,9 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
   let eventsWork: UnsafeMutablePointer<Double>
   let eventsNodeBefore: UnsafeMutablePointer<Double>
   var h: Double = 0
-  /// Whether `rates` at node 0 already hold the rates at the base point (the last step's end).
-  var baseRatesAreKnown = false
+  /// Whether `rates` at node 4 hold the rates at `y` (the last step ended on its node 4), to be reused
+  /// at node 0 of the next step.
+  var endRatesAreKnown = false
   /// Length of the last accepted step (its nodes are previousTime + m·stepLength/4).
   var stepLength: Double = 0
 
@@ -122,7 +119,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     t = t0
     previousTime = t0
     stepLength = 0
-    baseRatesAreKnown = false
+    endRatesAreKnown = false
     for i in 0..<n { y[i] = y0[i]; base[i] = y0[i] }
     guard applies(at: state) else { throw .inconsistentInitialConditions(t: t0, residual: .nan) }
     system.residual(t0, state, into: UnsafeMutableBufferPointer(start: f, count: n))
@@ -186,6 +183,8 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     guard remaining > 0 else { return .reachedStopTime }
     for i in 0..<n { base[i] = y[i] }
     previousTime = t
+    var baseRatesAreKnown = endRatesAreKnown
+    if baseRatesAreKnown { for j in 0..<nq { rates[j] = rates[4 * nq + j] } }
     let span = stopTime.isFinite ? stopTime : max(t, 1) * 1e6
     // First step: 1e-5 of the span (the quadrature's error test shrinks it if the start is steep —
     // a √t transient after a change of current allows ~0.1 s at rtol 1e-5 — or grows it ×10 a step).
@@ -217,12 +216,16 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
         let node = nodes + m * n
         for i in nd..<n { node[i] = base[i] }
         if m == 0 && baseRatesAreKnown { continue }
-        system.quadratureRates(t + length * Double(m) / 4, UnsafeBufferPointer(start: node, count: n),
-          into: UnsafeMutableBufferPointer(start: rates + m * nq, count: nq))
+        // Only the quadrature rows are needed: the flow gives the rest.
+        system.quadratureResidual(t + length * Double(m) / 4, UnsafeBufferPointer(start: node, count: n),
+          into: UnsafeMutableBufferPointer(start: f, count: n))
         statistics.residualEvaluations += 1
-        for j in 0..<nq where !rates[m * nq + j].isFinite { finite = false }
+        for j in 0..<nq {
+          rates[m * nq + j] = f[nd + j]
+          if !f[nd + j].isFinite { finite = false }
+        }
       }
-      baseRatesAreKnown = true
+      baseRatesAreKnown = true  // a retry from the same base keeps node 0
       guard finite else {
         statistics.rejectedSteps += 1
         h = 0.25 * length
@@ -260,12 +263,12 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
         interpolate(at: time, into: UnsafeMutableBufferPointer(start: y, count: n))
         system.events(t, state, into: UnsafeMutableBufferPointer(start: eventsOld, count: eventCount))
         statistics.eventsLocated += 1
-        baseRatesAreKnown = false
+        endRatesAreKnown = false
         return .event(index: k)
       }
       t = lastStep ? stopTime : t + length
       for i in 0..<n { y[i] = end[i] }
-      for j in 0..<nq { rates[j] = rates[4 * nq + j] }
+      endRatesAreKnown = true
       for k in 0..<eventCount { eventsOld[k] = eventsNew[k] }
       return lastStep ? .reachedStopTime : .advanced
     }

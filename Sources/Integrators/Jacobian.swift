@@ -68,7 +68,8 @@ struct JacobianWorkspace {
     let jac = UnsafeMutableBufferPointer(start: storage, count: storageCount)
     for k in 0..<storageCount { storage[k] = 0 }
     if system.analyticJacobian(t, UnsafeBufferPointer(start: y, count: total), into: jac) { return }
-    system.residual(
+    // Rows 0..<n only are read: the quadrature rows (n..<total) may be skipped (`mainResidual`).
+    system.mainResidual(
       t, UnsafeBufferPointer(start: y, count: total), into: UnsafeMutableBufferPointer(start: f0, count: total))
     residualEvaluations += 1
     let width = min(lower + upper + 1, n)
@@ -81,7 +82,7 @@ struct JacobianWorkspace {
         steps[j] = perturbed[j] - y[j]
         j += width
       }
-      system.residual(
+      system.mainResidual(
         t, UnsafeBufferPointer(start: perturbed, count: total),
         into: UnsafeMutableBufferPointer(start: fPerturbed, count: total))
       residualEvaluations += 1
@@ -140,16 +141,19 @@ struct IterationMatrix {
       let ku = jacobian.upper
       try banded.factor { a in
         // LAPACK band storage: A[i, j] at (kl + ku + i − j) + j·ldab; J[i, j] at (ku + i − j) + j·(kl+ku+1).
-        a.zero()
+        // dgbtrf reads rows kl … 2kl+ku of the storage and sets the top kl (fill-in) itself, so each
+        // column's window of kl + ku + 1 rows is written here (zero outside the matrix) instead of
+        // zeroing the whole storage first.
         let ldab = a.leadingDimension
         let width = kl + ku + 1
+        guard let storage = a.storage.baseAddress else { return }
         for j in 0..<n {
-          let target = kl + j * ldab
-          let origin = j * width
-          for i in max(0, j - ku)...min(n - 1, j + kl) {
-            a.storage[target + ku + i - j] = -c * source[origin + ku + i - j]
-          }
-          a.storage[target + ku] += mass[j]
+          let target = storage + (kl &+ j &* ldab)  // target[ku + i − j] = A[i, j]
+          let origin = source + j &* width  // origin[ku + i − j] = J[i, j]
+          let first = ku &+ max(0, j &- ku) &- j
+          let last = ku &+ min(n &- 1, j &+ kl) &- j
+          for r in 0..<width { target[r] = r < first || r > last ? 0 : -c * origin[r] }
+          target[ku] += mass[j]
         }
       }
     } else {

@@ -59,6 +59,9 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   let e: Int  // where c_e starts: 2N, or 2N + 1 with the temperature state
   /// Spatial cell of each c_e slot in the state (`nil`: slot k is cell k). See `foldedOrder`.
   let electrolyteOrder: [Int]?
+  /// The state slots (within c_e) of the spatial cells 0, 1, M−2 and M−1, for the collector values
+  /// of the depletion event without reordering the state.
+  let collectorSlots: (Int, Int, Int, Int)
   let area: Double
   let initialElectrolyteConcentration: Double
   /// χ = 2(1 − t₊)·thermodynamic factor [-].
@@ -154,6 +157,7 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     e = particles.stateCount
     electrolyteOrder = electrolyteOrdering == .folded ? Self.foldedOrder(electrolyte) : nil
     m = electrolyte.cellCount
+    collectorSlots = Self.slots(of: (0, 1, m - 2, m - 1), order: electrolyteOrder)
     area = p.cell.area
     initialElectrolyteConcentration = ce0
     chi = 2 * (1 - p.electrolyte.transferenceNumber) * p.electrolyte.thermodynamicFactor
@@ -191,6 +195,13 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
       order.append(middle + k)
     }
     return order
+  }
+
+  /// The state slots of four spatial cells (`order[slot]` = cell; `nil`: the identity).
+  static func slots(of cells: (Int, Int, Int, Int), order: [Int]?) -> (Int, Int, Int, Int) {
+    guard let order else { return cells }
+    func slot(_ cell: Int) -> Int { order.firstIndex(of: cell) ?? cell }
+    return (slot(cells.0), slot(cells.1), slot(cells.2), slot(cells.3))
   }
 
   /// The c_e cells in spatial order (negative collector to positive collector), for `body`.
@@ -480,7 +491,13 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   public func events(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) {
-    let low = withSpatialElectrolyte(y) { electrolyte.minimum($0) }
+    // `ElectrolyteTransport.minimum` read in state order: min over the cells is order-free, and the
+    // collector values (9c_0 − c_1)/8, (9c_{M−1} − c_{M−2})/8 read their cells' slots (no gather into
+    // spatial order, no closure: this runs after every step).
+    let c = electrolyteState(y)
+    let (first, second, penultimate, last) = collectorSlots
+    var low = min((9 * c[first] - c[second]) / 8, (9 * c[last] - c[penultimate]) / 8)
+    for k in 0..<m { low = min(low, c[k]) }
     out[0] = (low - depletionThreshold) / initialElectrolyteConcentration
   }
 

@@ -39,9 +39,6 @@ struct RelaxingSystem: DiagonalLinearSystem {
     decay[2] = 0; forcing[2] = 0
     return true
   }
-  func quadratureRates(_ t: Double, _ y: UnsafeBufferPointer<Double>, into q: UnsafeMutableBufferPointer<Double>) {
-    q[0] = y[2] * y[0] + y[1]
-  }
   // Closed forms from y1(0) = 4, y2(0) = 1, q(0) = 0.
   func y1(_ t: Double) -> Double { c / k + (4 - c / k) * exp(-k * t) }
   func q(_ t: Double) -> Double {
