@@ -231,7 +231,7 @@ public enum ProtocolEngine {
       stepping: while true {
         let outcome = active.step()
         let tEnd = active.t
-        while true {
+        while recorder.isActive {
           let tOut = Double(k) * options.outputInterval
           if !(tOut < tEnd - 1e-9 * max(1, abs(t0 + tEnd))) || !(tOut > active.previousTime - 1e-12) { break }
           recorder.refine(upTo: tOut, offset: t0, voltageStep: options.outputVoltageStep, integrator: active, step: index, cell: cell)

@@ -549,13 +549,17 @@ public struct OpenCircuitPotential: Sendable {
   static let barrierC = -7.7e-4
 
   /// PyBaMM's barrier term U_asym(s) = g(s) − g(1 − s) [V].
+  @inline(__always)
   public static func barrier(_ s: Double) -> Double {
     softplusBarrier(s) - softplusBarrier(1 - s)
   }
 
-  /// g(s) = a·ln(1 + exp(−b(s − c))), evaluated without overflow.
+  /// g(s) = a·ln(1 + exp(−b(s − c))), evaluated without overflow; 0 where it is below a·e^{−40} ≈
+  /// 9e-16 V (s > 0.0050), under the rounding of U itself, so most calls cost no logarithm.
+  @inline(__always)
   static func softplusBarrier(_ s: Double) -> Double {
     let z = -barrierB * (s - barrierC)
+    if z < -40 { return 0 }
     let softplus = z > 30 ? z + log1p(exp(-z)) : log1p(exp(z))
     return barrierA * softplus
   }
