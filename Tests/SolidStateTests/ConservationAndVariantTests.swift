@@ -28,14 +28,16 @@ struct ConservationAndVariantTests {
     return (total, coulomb)
   }
 
-  @Test("lithium is conserved between foil and cathode to 1e-9 over a cycle", arguments: [SSB.baseline, SSB.anodeFree])
-  func conservation(_ name: String) throws {
-    let result = try SSB.run(try SSB.model(name), Self.cycle)
+  @Test(
+    "lithium is conserved between foil and cathode to 1e-9 over a cycle (eigenmodes, finite volumes)",
+    arguments: [SSB.baseline, SSB.anodeFree], SSB.particleOptions)
+  func conservation(_ name: String, _ modes: Int?) throws {
+    let result = try SSB.run(try SSB.model(name, particleModes: modes), Self.cycle)
     #expect(result.status == .completed)
     #expect(result.steps.count == 5)
     let (total, coulomb) = try Self.drift(result)
     let thickness = try #require(result.column("li_metal_thickness_m"))
-    print("SSB Li conservation \(name): max relative drift \(total), vs charge count \(coulomb), min Li thickness \(thickness.min()!) m, reasons \(result.steps.map(\.reason.description))")
+    print("SSB Li conservation \(name) (\(modes.map { "\($0) modes" } ?? "finite volumes")): max relative drift \(total), vs charge count \(coulomb), min Li thickness \(thickness.min()!) m, reasons \(result.steps.map(\.reason.description))")
     #expect(total <= 1e-9)
     #expect(coulomb <= 1e-9)
     #expect(thickness.allSatisfy { $0 >= -1e-12 })
@@ -99,10 +101,13 @@ struct ConservationAndVariantTests {
     #expect(!blocked.status.isSuccess)
   }
 
-  @Test("an anode-free cell with a wider window ends on the exhausted lithium metal")
-  func lithiumExhausted() throws {
+  @Test(
+    "an anode-free cell with a wider window ends on the exhausted lithium metal (eigenmodes, finite volumes)",
+    arguments: SSB.particleOptions)
+  func lithiumExhausted(_ modes: Int?) throws {
     let text = try editedBaseline([("positive.surface_stoichiometry_max", 0.95)], file: SSB.anodeFree)
-    let model = try SolidStateModel(parameters: try SolidStateParameters.load(text: text, fileName: "wide.json"))
+    let model = try SolidStateModel(
+      parameters: try SolidStateParameters.load(text: text, fileName: "wide.json"), particleModes: modes)
     let result = try SSB.run(model, "Discharge at C/10 until 3.0 V")
     #expect(result.status == .completed)
     #expect(result.steps[0].reason == .modelEvent("lithium metal exhausted"))
@@ -124,6 +129,8 @@ struct ConservationAndVariantTests {
     ])
     let parameters = try SolidStateParameters.load(text: text, fileName: "arrhenius.json")
     let model = try SolidStateModel(parameters: parameters)
+    // D depends on x: finite volumes.
+    #expect(!model.particle.isModal)
     for celsius in [0.0, 25.0, 60.0] {
       let t = 273.15 + celsius
       let factor = exp(ea / 8.31446261815324 * (1 / 298.15 - 1 / t))
@@ -137,6 +144,30 @@ struct ConservationAndVariantTests {
       let (total, _) = try ConservationAndVariantTests.drift(result)
       #expect(total <= 1e-9)
       #expect(try #require(result.column("temperature_K")).allSatisfy { $0 == t })
+    }
+  }
+
+  @Test("a D(T) without x dependence runs with eigenmodes, in closed form, and agrees with finite volumes")
+  func temperatureDependentModes() throws {
+    let text = try editedBaseline([
+      ("positive.diffusivity_m2_s", ["value": 4e-15, "activation_energy_J_mol": 30_000.0, "reference_temperature_K": 298.15])
+    ])
+    let parameters = try SolidStateParameters.load(text: text, fileName: "arrhenius-d.json")
+    let modal = try SolidStateModel(parameters: parameters)
+    let cells = try SolidStateModel(parameters: parameters, cellsPerParticle: 80, particleModes: nil)
+    #expect(modal.particle.isModal)
+    #expect(!cells.particle.isModal)
+    let protocolText = "Discharge at 1C until 3.0 V; Rest for 10 minutes; Charge at 0.5C until 4.3 V"
+    for celsius in [0.0, 25.0, 45.0] {
+      let options = SimulationOptions(ambientTemperature: 273.15 + celsius)
+      let a = try SSB.run(modal, protocolText, options: options)
+      let b = try SSB.run(cells, protocolText, options: options)
+      #expect(a.status == .completed)
+      #expect(b.status == .completed)
+      #expect(a.steps.map(\.reason) == b.steps.map(\.reason))
+      let dq = zip(a.steps, b.steps).map { abs($0.capacity - $1.capacity) / modal.nominalCapacity }.max() ?? 0
+      print("SSB D(T) \(celsius) °C: capacities \(a.steps.map(\.capacity)) (modes) vs \(b.steps.map(\.capacity)) (80 cells), max |ΔQ|/Q_nom \(dq)")
+      #expect(dq < 1e-3)
     }
   }
 

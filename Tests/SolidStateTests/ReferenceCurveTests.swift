@@ -10,9 +10,12 @@ import _TestSupport
 
 @Suite("SSB-SPM accuracy")
 struct ReferenceCurveTests {
-  @Test("1C discharge from 100 % SOC matches the exact-series reference")
-  func oneC() throws {
-    let model = try SSB.model()
+  @Test(
+    "1C discharge from 100 % SOC matches the exact-series reference (eigenmodes, finite volumes)",
+    arguments: SSB.particleOptions)
+  func oneC(_ modes: Int?) throws {
+    let model = try SSB.model(particleModes: modes)
+    #expect(model.particle.isModal == (modes != nil))
     let result = try SSB.run(model, "Discharge at 1C until 3.0 V", options: SimulationOptions(outputInterval: 1))
     #expect(result.status == .completed)
     let reference = try ReferenceCurve(contentsOf: fixtureURL("cc_discharge_1C.csv"))
@@ -29,7 +32,7 @@ struct ReferenceCurveTests {
     let xsError = maximumDifference(
       times: t, values: xs, referenceTimes: tRef, referenceValues: reference.column("surface_stoichiometry"), from: 1)
     print(
-      "SSB 1C: max|ΔV| after 1 s \(afterFirstSecond * 1e3) mV (whole \(whole * 1e3) mV), "
+      "SSB 1C (\(modes.map { "\($0) modes" } ?? "finite volumes")): max|ΔV| after 1 s \(afterFirstSecond * 1e3) mV (whole \(whole * 1e3) mV), "
         + "end \(end) s vs \(endRef) s (\((end - endRef) / endRef * 100) %), max|Δx_s| \(xsError), "
         + "steps \(result.statistics.steps), reason: \(result.steps[0].reason)")
     #expect(afterFirstSecond <= 1e-3)
@@ -48,9 +51,10 @@ struct ReferenceCurveTests {
   }
 
   @Test(
-    "closed-form capacity Q(I) = Q_nom − I R_p²/(15 D)/3600",
-    arguments: [("C/10", 0.1), ("0.5C", 0.5), ("1C", 1.0), ("2C", 2.0)])
-  func capacityLaw(_ rate: String, _ cRate: Double) throws {
+    "closed-form capacity Q(I) = Q_nom − I R_p²/(15 D)/3600 (eigenmodes, finite volumes)",
+    arguments: [("C/10", 0.1), ("0.5C", 0.5), ("1C", 1.0), ("2C", 2.0)], SSB.particleOptions)
+  func capacityLaw(_ step: (rate: String, cRate: Double), _ modes: Int?) throws {
+    let (rate, cRate) = step
     // Closed form from the reference parameters; valid when the step ends on x_s,max = x_0 after the
     // transient (t ≫ 0.2 R_p²/D), which holds for the baseline at all four rates.
     let p = try SSB.reference()
@@ -62,12 +66,12 @@ struct ReferenceCurveTests {
     let d = try #require(p["D_p_m2_s"])
     let current = cRate * qNom
     let expected = qNom - current * rp * rp / (15 * d) / 3600
-    let model = try SSB.model()
+    let model = try SSB.model(particleModes: modes)
     #expect(abs(model.nominalCapacity - qNom) / qNom < 1e-12)
     let result = try SSB.run(model, "Discharge at \(rate) until 3.0 V")
     #expect(result.status == .completed)
     let q = result.steps[0].capacity
-    print("SSB capacity law \(rate): Q = \(q) A h, closed form \(expected) A h, error \((q - expected) / expected * 100) %, end \(result.endTime) s")
+    print("SSB capacity law \(rate) (\(modes.map { "\($0) modes" } ?? "finite volumes")): Q = \(q) A h, closed form \(expected) A h, error \((q - expected) / expected * 100) %, end \(result.endTime) s")
     #expect(abs(q - expected) / expected <= 1e-3)
     guard case .modelEvent(let name) = result.steps[0].reason else {
       Issue.record("expected the stoichiometry window to end the \(rate) step, got \(result.steps[0].reason)")

@@ -16,8 +16,14 @@ enum SSB {
   static let llzo = "Li_LLZO_NMC811"
   static let anodeFree = "AnodeFree_LPSCl_NMC811"
 
-  static func model(_ name: String = baseline) throws -> SolidStateModel {
-    try SolidStateModel(parameters: try SolidStateParameters.load(contentsOf: cellURL(name)))
+  /// Both particle representations: the default eigenmodes, and finite volumes (`nil`).
+  static let particleOptions: [Int?] = [SolidStateModel.defaultModeCount, nil]
+
+  /// The model of a shipped cell; `particleModes: nil` forces the finite-volume particle.
+  static func model(_ name: String = baseline, particleModes: Int? = SolidStateModel.defaultModeCount) throws
+    -> SolidStateModel
+  {
+    try SolidStateModel(parameters: try SolidStateParameters.load(contentsOf: cellURL(name)), particleModes: particleModes)
   }
 
   /// `params.json` of the reference: key → value.
