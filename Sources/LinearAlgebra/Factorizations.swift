@@ -224,6 +224,11 @@ public struct DenseLU: Sendable {
       isFactored = true
       return
     }
+    if dimension <= Self.smallDimension {
+      try factorSmall()
+      isFactored = true
+      return
+    }
     let info = matrix.withUnsafeMutableBufferPointer { a in
       pivots.withUnsafeMutableBufferPointer { ip in
         LAPACKE_dgetrf_work(Lapack.columnMajor, n, n, a.baseAddress, n, ip.baseAddress)
@@ -280,6 +285,10 @@ public struct DenseLU: Sendable {
     try Lapack.require(b.count, equals: dimension * rightHandSides)
     let n = Lapack.int(dimension)
     guard n > 0, rightHandSides > 0 else { return }
+    if dimension <= Self.smallDimension {
+      for column in 0..<rightHandSides { solveSmall(b.baseAddress! + column * dimension) }
+      return
+    }
     let info = matrix.withUnsafeBufferPointer { a in
       pivots.withUnsafeBufferPointer { ip in
         LAPACKE_dgetrs_work(
@@ -288,6 +297,74 @@ public struct DenseLU: Sendable {
       }
     }
     try Lapack.check(info)
+  }
+
+  // MARK: Small matrices
+
+  /// Up to this order the factorisation and solves run here, not in LAPACK: the same algorithm as
+  /// LAPACK's unblocked `dgetf2` (partial pivoting by the largest |entry| of each column, row
+  /// interchanges recorded 1-based in `pivots`, L unit lower, U upper) and `dgetrs`, without the
+  /// per-call and per-column overhead of the library, which dominates at this size (a Li-S cell's
+  /// ~8 unknowns: ~6 k instructions per solve through OpenBLAS).
+  static let smallDimension = 16
+
+  /// `dgetf2`: right-looking elimination with partial pivoting.
+  private mutating func factorSmall() throws(LinearAlgebraError) {
+    let n = dimension
+    var zeroPivot: Int?
+    matrix.withUnsafeMutableBufferPointer { buffer in
+      pivots.withUnsafeMutableBufferPointer { ip in
+        let a = buffer.baseAddress!
+        for k in 0..<n {
+          var p = k
+          var largest = abs(a[k + k * n])
+          for i in (k + 1)..<n where abs(a[i + k * n]) > largest {
+            largest = abs(a[i + k * n])
+            p = i
+          }
+          ip[k] = Int32(p + 1)
+          if largest == 0 {
+            zeroPivot = k
+            return
+          }
+          if p != k {
+            for j in 0..<n { swap(&a[k + j * n], &a[p + j * n]) }
+          }
+          let inverse = 1 / a[k + k * n]
+          for i in (k + 1)..<n { a[i + k * n] *= inverse }
+          for j in (k + 1)..<n {
+            let factor = a[k + j * n]
+            if factor == 0 { continue }
+            for i in (k + 1)..<n { a[i + j * n] -= a[i + k * n] * factor }
+          }
+        }
+      }
+    }
+    if let zeroPivot { throw .singular(pivot: zeroPivot) }
+  }
+
+  /// `dgetrs` for one right-hand side: interchanges, L y = P b, U x = y.
+  private func solveSmall(_ b: UnsafeMutablePointer<Double>) {
+    let n = dimension
+    matrix.withUnsafeBufferPointer { buffer in
+      pivots.withUnsafeBufferPointer { ip in
+        let a = buffer.baseAddress!
+        for k in 0..<n {
+          let p = Int(ip[k]) - 1
+          if p != k { swap(&b[k], &b[p]) }
+        }
+        for j in 0..<n {
+          let bj = b[j]
+          if bj == 0 { continue }
+          for i in (j + 1)..<n { b[i] -= a[i + j * n] * bj }
+        }
+        for j in stride(from: n - 1, through: 0, by: -1) {
+          b[j] /= a[j + j * n]
+          let bj = b[j]
+          for i in 0..<j { b[i] -= a[i + j * n] * bj }
+        }
+      }
+    }
   }
 
   /// Solves `A · X = B` in place for right-hand sides stored in an array (column-major,

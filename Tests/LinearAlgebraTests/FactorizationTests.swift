@@ -1,5 +1,6 @@
 // CellSim — LinearAlgebraTests/FactorizationTests.swift
 
+import Foundation
 import Testing
 
 @testable import LinearAlgebra
@@ -29,6 +30,37 @@ struct FactorizationTests {
     var block = Textbook.b + Textbook.b2 + Textbook.b3
     try lu.solve(&block, rightHandSides: 3)
     #expect(maxAbsDifference(block, Textbook.x + Textbook.x2 + Textbook.x3) < 1e-13)
+  }
+
+  @Test(
+    "DenseLU: either side of the small-matrix path (order ≤ 16 in Swift, larger through LAPACK) solves systems that need row interchanges",
+    arguments: [2, 9, 16, 17, 40])
+  func denseBothPaths(n: Int) throws {
+    // A with a tiny diagonal (so partial pivoting must swap rows) and a known solution x: b = A·x.
+    var lu = DenseLU(dimension: n)
+    var a = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+    for i in 0..<n {
+      for j in 0..<n { a[i][j] = i == j ? 1e-3 : sin(Double(3 * i + 7 * j + 1)) }
+    }
+    let x = (0..<n).map { Double($0 % 5) - 1.5 }
+    var b = (0..<n).map { i in (0..<n).reduce(0) { $0 + a[i][$1] * x[$1] } }
+    try lu.factor { m in
+      for i in 0..<n {
+        for j in 0..<n { m[i, j] = a[i][j] }
+      }
+    }
+    try lu.solve(&b)
+    #expect(maxAbsDifference(b, x) < 1e-10, "n = \(n)")
+    // A zero column is reported at its pivot on both paths.
+    var singular = DenseLU(dimension: n)
+    #expect(throws: LinearAlgebraError.singular(pivot: 0)) {
+      try singular.factor { m in
+        m.zero()
+        for i in 0..<n {
+          for j in 1..<max(n, 1) { m[i, j] = a[i][j] }
+        }
+      }
+    }
   }
 
   @Test("DenseLU: refactoring after changing the entries")
