@@ -96,6 +96,13 @@ public protocol CellModel: Sendable {
   func linearDynamics(
     ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
   ) -> Bool
+  /// The terminal voltage's derivatives at state `y` and current `point.current`: writes ∂V/∂y
+  /// (count `stateCount`) into `gradient` and returns ∂V/∂I [V A⁻¹]; `nil` (the default) when the
+  /// model does not provide them. With `linearDynamics` they give the engine an analytic Newton
+  /// matrix for voltage and power steps instead of one residual evaluation per state.
+  func voltageDerivatives(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
+  ) -> Double?
   /// Event functions, positive while the run may go on; a step ends where one reaches zero.
   func events(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>)
@@ -113,6 +120,9 @@ extension CellModel {
   public func linearDynamics(
     ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
   ) -> Bool { false }
+  public func voltageDerivatives(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
+  ) -> Double? { nil }
 }
 
 /// Why a model could not produce what was asked of it.

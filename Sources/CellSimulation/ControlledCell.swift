@@ -133,11 +133,17 @@ final class ControlledCell<Model: CellModel>: DAESystem {
 
   /// The Newton system's bandwidth: the model's own, widened by the inserted current, and the
   /// couplings between the current and the `currentCoupling` states. Dense when that is not much
-  /// narrower than the system.
+  /// narrower than the system. A banded model without `currentCoupling` (its voltage depends on
+  /// states all over it, its rates on the current) keeps the current last: bordered, the model's
+  /// band plus a dense last row and column.
   static func structure(
     stateCount n: Int, insertion p: Int, modelBand: (lower: Int, upper: Int)?, coupling: Range<Int>?
   ) -> JacobianStructure {
-    guard let band = modelBand, let coupling, n > 16 else { return .dense }
+    guard let band = modelBand, n > 16 else { return .dense }
+    guard let coupling else {
+      return p == n - 1 && 3 * (band.lower + band.upper + 1) < n - 1
+        ? .bordered(lower: band.lower, upper: band.upper, border: 1) : .dense
+    }
     func mapped(_ i: Int) -> Int { i < p ? i : i + 1 }
     var lower = band.lower + 1
     var upper = band.upper + 1
@@ -272,6 +278,60 @@ final class ControlledCell<Model: CellModel>: DAESystem {
       case .modelEvent(let index): g[k] = modelEvents[index]
       }
     }
+  }
+}
+
+extension ControlledCell {
+  /// The Newton Jacobian in closed form, for the bordered structure of a model with linear dynamics
+  /// (`CellModel.linearDynamics`: ∂f_i/∂y_i = −decay_i, ∂f_i/∂I = gain_i, nothing else) whose
+  /// current's equation is I − I_set, or involves V and the model gives its derivatives
+  /// (`CellModel.voltageDerivatives`). Otherwise `false`: finite differences.
+  func analyticJacobian(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    guard case .bordered(let lower, let upper, 1) = jacobianStructure, insertion == modelCount,
+      modelHasLinearDynamics
+    else { return false }
+    let m = modelCount
+    let width = lower + upper + 1
+    let columnStart = m * width
+    let rowStart = columnStart + (m + 1)
+    let op = point(y)
+    // The current's row: ∂/∂y_m into the border row, ∂/∂I returned.
+    let corner: Double
+    var usesVoltage = false
+    var scale = 1.0
+    switch mode {
+    case .current: usesVoltage = false
+    case .voltage: usesVoltage = true
+    case .power: (usesVoltage, scale) = (true, op.current)
+    case .profile(let profile, _, _):
+      if profile.quantity == .power { (usesVoltage, scale) = (true, op.current) }
+    }
+    if usesVoltage {
+      let row = UnsafeMutableBufferPointer(rebasing: jacobian[rowStart..<(rowStart + m)])
+      guard let dVdI = model.voltageDerivatives(modelState(y), op, gradient: row) else { return false }
+      if scale == 1 {
+        corner = dVdI
+      } else {
+        for j in 0..<m { row[j] *= scale }
+        corner = terminalVoltage(y, op) + scale * dVdI
+      }
+    } else {
+      for j in 0..<m { jacobian[rowStart + j] = 0 }
+      corner = 1
+    }
+    guard
+      model.linearDynamics(
+        ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(start: modelDecay, count: m),
+        gain: UnsafeMutableBufferPointer(start: modelGain, count: m))
+    else { return false }
+    for j in 0..<m {
+      jacobian[upper + j * width] = -modelDecay[j]
+      jacobian[columnStart + j] = modelGain[j]
+    }
+    jacobian[columnStart + m] = corner
+    return true
   }
 }
 

@@ -42,6 +42,10 @@ public protocol DAESystem {
   /// Writes the analytic Jacobian ∂f/∂y if the system has one and returns `true`; the default returns
   /// `false`, and the integrator then differentiates numerically (with banded column grouping).
   /// Dense storage: column-major, `jacobian[i + j·n]`. Banded storage: `jacobian[(ku + i − j) + j·(kl+ku+1)]`.
+  /// Bordered storage (nb = n − border, w = kl + ku + 1): the block's band at `(ku + i − j) + j·w`
+  /// (i, j < nb); then the border columns, whole (all n rows), column-major: J[i, nb + c] at
+  /// `nb·w + i + c·n`; then the border rows' block part, column-major border × nb: J[nb + r, j] at
+  /// `nb·w + n·border + r + j·border` (j < nb). The array arrives zeroed.
   func analyticJacobian(
     _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>
   ) -> Bool
@@ -69,4 +73,11 @@ public enum JacobianStructure: Sendable, Equatable {
   /// Entries with −lower ≤ j − i ≤ upper ... i.e. row i couples to columns i−lower…i+upper:
   /// banded LU (LAPACK `dgbtrf`), and finite differences perturb every (lower+upper+1)-th column together.
   case banded(lower: Int, upper: Int)
+  /// Bordered ("arrow"): the leading n − border unknowns form a band block (row i couples to columns
+  /// i−lower…i+upper among them), and the trailing `border` unknowns couple to everything (dense last
+  /// rows and columns) — a constraint that involves all the other unknowns, say. Solved by block
+  /// elimination (`BorderedLU`: band LU of the block, a border × border Schur complement); finite
+  /// differences take every column on its own (a grouped perturbation would mix the entries of the
+  /// border rows), so large bordered systems should provide `analyticJacobian`.
+  case bordered(lower: Int, upper: Int, border: Int)
 }

@@ -18,7 +18,10 @@ struct JacobianWorkspace {
   let structure: JacobianStructure
   let lower: Int
   let upper: Int
+  /// Bordered: the number of dense trailing rows and columns (0 otherwise).
+  let border: Int
   /// Dense: column-major n×n. Banded: (kl+ku+1)×n, entry (i, j) at (ku + i − j) + j·(kl+ku+1).
+  /// Bordered: the layout `DAESystem.analyticJacobian` describes.
   let storage: UnsafeMutablePointer<Double>
   let storageCount: Int
   let perturbed: UnsafeMutablePointer<Double>
@@ -36,11 +39,19 @@ struct JacobianWorkspace {
     case .dense:
       lower = max(dimension - 1, 0)
       upper = max(dimension - 1, 0)
+      border = 0
       storageCount = max(dimension * dimension, 1)
     case .banded(let kl, let ku):
       lower = kl
       upper = ku
+      border = 0
       storageCount = max((kl + ku + 1) * dimension, 1)
+    case .bordered(let kl, let ku, let k):
+      precondition(k >= 0 && k <= dimension, "bordered Jacobian: border outside 0…dimension")
+      lower = kl
+      upper = ku
+      border = k
+      storageCount = max((kl + ku + 1) * (dimension - k) + 2 * dimension * k - k * k, 1)
     }
     storage = .allocate(capacity: storageCount)
     storage.initialize(repeating: 0, count: storageCount)
@@ -49,11 +60,24 @@ struct JacobianWorkspace {
     steps = .allocate(capacity: max(dimension, 1))
   }
 
+  /// Bordered: the order nb = n − border of the band block.
+  var blockDimension: Int { n - border }
+  /// Bordered: where the border columns (n × border, column-major) start in `storage`.
+  var borderColumnsOffset: Int { (lower + upper + 1) * (n - border) }
+  /// Bordered: where the border rows' block part (border × nb, column-major) starts in `storage`.
+  var borderRowsOffset: Int { borderColumnsOffset + n * border }
+
   /// J_ij (zero outside the band).
   @inline(__always) func entry(_ i: Int, _ j: Int) -> Double {
     switch structure {
     case .dense: return storage[i + j * n]
     case .banded:
+      if j - i > upper || i - j > lower { return 0 }
+      return storage[(upper + i - j) + j * (lower + upper + 1)]
+    case .bordered:
+      let nb = blockDimension
+      if j >= nb { return storage[borderColumnsOffset + i + (j - nb) * n] }
+      if i >= nb { return storage[borderRowsOffset + (i - nb) + j * border] }
       if j - i > upper || i - j > lower { return 0 }
       return storage[(upper + i - j) + j * (lower + upper + 1)]
     }
@@ -72,6 +96,10 @@ struct JacobianWorkspace {
     system.mainResidual(
       t, UnsafeBufferPointer(start: y, count: total), into: UnsafeMutableBufferPointer(start: f0, count: total))
     residualEvaluations += 1
+    if border > 0 {
+      evaluateBordered(system, t, y, atol: atol, residualEvaluations: &residualEvaluations, f0: f0)
+      return
+    }
     let width = min(lower + upper + 1, n)
     for i in 0..<total { perturbed[i] = y[i] }
     for group in 0..<width {
@@ -95,7 +123,7 @@ struct JacobianWorkspace {
             let value = (fPerturbed[i] - f0[i]) / steps[j]
             switch structure {
             case .dense: storage[i + j * n] = value
-            case .banded: storage[(upper + i - j) + j * (lower + upper + 1)] = value
+            case .banded, .bordered: storage[(upper + i - j) + j * (lower + upper + 1)] = value
             }
           }
         }
@@ -105,28 +133,94 @@ struct JacobianWorkspace {
     }
     _ = scratch
   }
+
+  /// Finite differences of a bordered J, one column at a time: a column of the block, perturbed
+  /// with others, would mix their entries in the border rows.
+  func evaluateBordered<System: DAESystem>(
+    _ system: System, _ t: Double, _ y: UnsafeMutablePointer<Double>, atol: UnsafeMutablePointer<Double>,
+    residualEvaluations: inout Int, f0: UnsafeMutablePointer<Double>
+  ) {
+    let nb = blockDimension
+    let width = lower + upper + 1
+    let columns = storage + borderColumnsOffset
+    let rows = storage + borderRowsOffset
+    for i in 0..<total { perturbed[i] = y[i] }
+    for j in 0..<n {
+      let step = 1.4901161193847656e-8 * max(abs(y[j]), atol[j], 1e-300)
+      perturbed[j] = y[j] + step
+      let h = perturbed[j] - y[j]
+      system.mainResidual(
+        t, UnsafeBufferPointer(start: perturbed, count: total),
+        into: UnsafeMutableBufferPointer(start: fPerturbed, count: total))
+      residualEvaluations += 1
+      perturbed[j] = y[j]
+      if j >= nb {
+        let column = columns + (j - nb) * n
+        for i in 0..<n { column[i] = (fPerturbed[i] - f0[i]) / h }
+        continue
+      }
+      let rowStart = max(0, j - upper)
+      let rowEnd = min(nb - 1, j + lower)
+      if rowStart <= rowEnd {
+        for i in rowStart...rowEnd { storage[(upper + i - j) + j * width] = (fPerturbed[i] - f0[i]) / h }
+      }
+      for r in 0..<border { rows[r + j * border] = (fPerturbed[nb + r] - f0[nb + r]) / h }
+    }
+  }
 }
 
-/// The Newton iteration matrix A = M − c·J, factorised by LAPACK (dense `dgetrf` or banded `dgbtrf`).
-/// Both workspaces are stored inline (the unused one empty) so that filling and factoring mutate
-/// them in place, without copy-on-write allocations.
+/// The Newton iteration matrix A = M − c·J, factorised as its structure says (dense `dgetrf`, band
+/// LU, or bordered block elimination). All workspaces are stored inline (the unused ones empty) so
+/// that filling and factoring mutate them in place, without copy-on-write allocations.
 struct IterationMatrix {
+  enum Kind { case dense, banded, bordered }
   let n: Int
-  let isBanded: Bool
+  let kind: Kind
   var dense: DenseLU
   var banded: BandedLU
+  var bordered: BorderedLU
 
   init(dimension: Int, structure: JacobianStructure) {
     n = dimension
     switch structure {
     case .dense:
-      isBanded = false
+      kind = .dense
       dense = DenseLU(dimension: dimension)
       banded = BandedLU(dimension: 0, lower: 0, upper: 0)
+      bordered = BorderedLU(dimension: 0, lower: 0, upper: 0, border: 0)
     case .banded(let kl, let ku):
-      isBanded = true
+      kind = .banded
       dense = DenseLU(dimension: 0)
       banded = BandedLU(dimension: dimension, lower: kl, upper: ku)
+      bordered = BorderedLU(dimension: 0, lower: 0, upper: 0, border: 0)
+    case .bordered(let kl, let ku, let k):
+      kind = .bordered
+      dense = DenseLU(dimension: 0)
+      banded = BandedLU(dimension: 0, lower: 0, upper: 0)
+      bordered = BorderedLU(dimension: dimension, lower: kl, upper: ku, border: k)
+    }
+  }
+
+  /// Writes the band of M − c·J (J in `source`, band layout of width kl + ku + 1, order n) into LAPACK
+  /// band storage (leading dimension `ldab`).
+  ///
+  /// dgbtrf reads rows kl … 2kl+ku of the storage and sets the top kl (fill-in) itself, so each
+  /// column's window of kl + ku + 1 rows is written here (zero outside the matrix) instead of zeroing
+  /// the whole storage first.
+  @inline(__always)
+  static func fillBand(
+    _ storage: UnsafeMutablePointer<Double>, ldab: Int, n: Int, kl: Int, ku: Int, c: Double,
+    mass: UnsafeMutablePointer<Double>, source: UnsafeMutablePointer<Double>
+  ) {
+    // LAPACK band storage: A[i, j] at (kl + ku + i − j) + j·ldab; J[i, j] at (ku + i − j) + j·(kl+ku+1).
+    let width = kl + ku + 1
+    for j in 0..<n {
+      let target = storage + (kl &+ j &* ldab)  // target[ku + i − j] = A[i, j]
+      let origin = source + j &* width  // origin[ku + i − j] = J[i, j]
+      let first = ku &+ max(0, j &- ku) &- j
+      let last = ku &+ min(n &- 1, j &+ kl) &- j
+      for r in 0..<width { target[r] = r < first || r > last ? 0 : -c * origin[r] }
+      target[ku] += mass[j]
     }
   }
 
@@ -136,27 +230,35 @@ struct IterationMatrix {
   {
     let n = self.n
     let source = jacobian.storage
-    if isBanded {
+    switch kind {
+    case .banded:
       let kl = jacobian.lower
       let ku = jacobian.upper
       try banded.factor { a in
-        // LAPACK band storage: A[i, j] at (kl + ku + i − j) + j·ldab; J[i, j] at (ku + i − j) + j·(kl+ku+1).
-        // dgbtrf reads rows kl … 2kl+ku of the storage and sets the top kl (fill-in) itself, so each
-        // column's window of kl + ku + 1 rows is written here (zero outside the matrix) instead of
-        // zeroing the whole storage first.
-        let ldab = a.leadingDimension
-        let width = kl + ku + 1
         guard let storage = a.storage.baseAddress else { return }
-        for j in 0..<n {
-          let target = storage + (kl &+ j &* ldab)  // target[ku + i − j] = A[i, j]
-          let origin = source + j &* width  // origin[ku + i − j] = J[i, j]
-          let first = ku &+ max(0, j &- ku) &- j
-          let last = ku &+ min(n &- 1, j &+ kl) &- j
-          for r in 0..<width { target[r] = r < first || r > last ? 0 : -c * origin[r] }
-          target[ku] += mass[j]
-        }
+        Self.fillBand(storage, ldab: a.leadingDimension, n: n, kl: kl, ku: ku, c: c, mass: mass, source: source)
       }
-    } else {
+    case .bordered:
+      let kl = jacobian.lower
+      let ku = jacobian.upper
+      let k = jacobian.border
+      let nb = n - k
+      let jColumns = source + jacobian.borderColumnsOffset
+      let jRows = source + jacobian.borderRowsOffset
+      try bordered.factor { a in
+        if let storage = a.block.storage.baseAddress {
+          Self.fillBand(
+            storage, ldab: a.block.leadingDimension, n: nb, kl: kl, ku: ku, c: c, mass: mass, source: source)
+        }
+        for col in 0..<k {
+          let jc = jColumns + col * n
+          for i in 0..<nb { a.columns[i + col * nb] = -c * jc[i] }
+          for r in 0..<k { a.corner[r + col * k] = -c * jc[nb + r] }
+          a.corner[col + col * k] += mass[nb + col]
+        }
+        for index in 0..<(k * nb) { a.rows[index] = -c * jRows[index] }
+      }
+    case .dense:
       try dense.factor { a in
         let ld = a.leadingDimension
         for j in 0..<n {
@@ -177,6 +279,10 @@ struct IterationMatrix {
   /// Solves A·x = b in place (b of length n).
   func solve(_ b: UnsafeMutablePointer<Double>) {
     let buffer = UnsafeMutableBufferPointer(start: b, count: n)
-    if isBanded { try? banded.solve(buffer) } else { try? dense.solve(buffer) }
+    switch kind {
+    case .banded: try? banded.solve(buffer)
+    case .bordered: try? bordered.solve(buffer)
+    case .dense: try? dense.solve(buffer)
+    }
   }
 }

@@ -668,6 +668,11 @@ public struct BandedLU: Sendable {
     try Lapack.check(info)
   }
 
+  /// Read access to the band storage (the factors, after ``factor()``), for `BorderedLU`.
+  func withFactors<R>(_ body: (UnsafePointer<Double>) -> R) -> R {
+    storage.withUnsafeBufferPointer { body($0.baseAddress!) }
+  }
+
   /// One right-hand side: the forward and back substitution of `dgbtrs` on LAPACK's factors, written
   /// out. For the narrow bands of cell models (n ≈ 90, kl + ku ≈ 10) OpenBLAS's per-call overhead
   /// in `dgbtrs` (one BLAS call per column) costs about eight times the arithmetic.

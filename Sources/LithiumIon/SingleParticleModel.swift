@@ -63,9 +63,11 @@ public struct SingleParticleModel: CellModel {
   public var stateCount: Int { positiveStart + nPositive }
   public var isDifferential: [Bool] { Array(repeating: true, count: stateCount) }
   /// Tridiagonal particles; the temperature (index N) couples to the two cells on either side of it.
-  /// Dense with eigenmodes (the voltage depends on every mode).
+  /// Diagonal with eigenmodes: each state's rate depends on itself and the current only (the voltage
+  /// depends on every mode, but the engine then keeps the current last, as a dense border row and
+  /// column of the Newton matrix). With eigenmodes and a temperature state: dense.
   public var jacobianBandwidth: (lower: Int, upper: Int)? {
-    negativeParticle.isModal ? nil : (thermal == nil ? (1, 1) : (2, 2))
+    negativeParticle.isModal ? (thermal == nil ? (0, 0) : nil) : (thermal == nil ? (1, 1) : (2, 2))
   }
   public var currentCoupling: Range<Int>? { negativeParticle.isModal ? nil : (n - 2)..<(positiveStart + 2) }
   public var nominalCapacity: Double { parameters.cell.nominalCapacity }
@@ -273,6 +275,14 @@ public struct SingleParticleModel: CellModel {
     ocv: Double, reaction: Double, xs: Double, ys: Double
   ) {
     let (xs, ys) = surfaceStoichiometries(y, current: current, temperature: temperature)
+    return voltageParts(xs: xs, ys: ys, current: current, temperature: temperature)
+  }
+
+  /// The voltage's parts at surface stoichiometries (x_surf, y_surf).
+  @inline(__always)
+  func voltageParts(xs: Double, ys: Double, current: Double, temperature: Double) -> (
+    ocv: Double, reaction: Double, xs: Double, ys: Double
+  ) {
     let faraday = PhysicalConstants.faraday
     let jn = current * negativeFluxPerCurrent * faraday
     let jp = current * positiveFluxPerCurrent * faraday
@@ -285,6 +295,34 @@ public struct SingleParticleModel: CellModel {
   public func terminalVoltage(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double {
     let parts = voltageParts(y, current: point.current, temperature: self.temperature(y, point))
     return parts.ocv + parts.reaction - point.current * contactResistance
+  }
+
+  /// With eigenmodes (isothermal): V depends on the state only through x_surf and y_surf, and
+  /// ∂c_surf/∂c_i = 1 for every state of a particle (`ModalParticle.surfaceConcentration`), so
+  /// ∂V/∂c_n,i = (∂V/∂x_surf)/c_n,max and ∂V/∂c_p,i = (∂V/∂y_surf)/c_p,max: three forward
+  /// differences (x_surf, y_surf, I) instead of one per state. `nil` with finite volumes.
+  public func voltageDerivatives(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
+  ) -> Double? {
+    guard thermal == nil, negativeParticle.isModal, positiveParticle.isModal else { return nil }
+    let current = point.current
+    let temperature = point.ambientTemperature
+    let (xs, ys) = surfaceStoichiometries(y, current: current, temperature: temperature)
+    func voltage(_ xs: Double, _ ys: Double) -> Double {
+      let parts = voltageParts(xs: xs, ys: ys, current: current, temperature: temperature)
+      return parts.ocv + parts.reaction
+    }
+    let v0 = voltage(xs, ys)
+    let root = 1.4901161193847656e-8
+    let hx = (xs + root * max(abs(xs), 1e-3)) - xs
+    let hy = (ys + root * max(abs(ys), 1e-3)) - ys
+    let dx = (voltage(xs + hx, ys) - v0) / hx / negativeMaxConcentration
+    let dy = (voltage(xs, ys + hy) - v0) / hy / positiveMaxConcentration
+    for i in 0..<n { gradient[i] = dx }
+    for i in positiveStart..<(positiveStart + nPositive) { gradient[i] = dy }
+    let hI = (current + root * max(abs(current), 1e-3)) - current
+    let shifted = OperatingPoint(current: current + hI, ambientTemperature: point.ambientTemperature)
+    return (terminalVoltage(y, shifted) - (v0 - current * contactResistance)) / hI
   }
 
   public func stateOfCharge(_ y: UnsafeBufferPointer<Double>) -> Double {

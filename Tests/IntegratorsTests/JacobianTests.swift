@@ -101,6 +101,25 @@ struct JacobianTests {
     #expect(analytic.stepping.residualEvaluations == analytic.stepping.newtonIterations)
   }
 
+  @Test("Heat equation as a bordered system (last nodes as the border): same answer as banded")
+  func borderedHeat() throws {
+    let banded = try heat(.banded(lower: 1, upper: 1))
+    for border in [1, 2] {
+      let fd = try heat(.bordered(lower: 1, upper: 1, border: border))
+      let analytic = try heat(.bordered(lower: 1, upper: 1, border: border), analytic: true)
+      #expect(fd.outcome == .reachedStopTime)
+      #expect(analytic.outcome == .reachedStopTime)
+      #expect(maxRelativeDifference(fd.u, banded.u) <= 1e-8, "\(maxRelativeDifference(fd.u, banded.u))")
+      #expect(maxRelativeDifference(analytic.u, banded.u) <= 1e-8, "\(maxRelativeDifference(analytic.u, banded.u))")
+      #expect(analytic.analyticCalls == analytic.stepping.jacobianEvaluations)
+      #expect(analytic.stepping.residualEvaluations == analytic.stepping.newtonIterations)
+      // Finite differences of a bordered Jacobian: one residual per column (+1 base).
+      let perJacobian =
+        Double(fd.stepping.residualEvaluations - fd.stepping.newtonIterations) / Double(fd.stepping.jacobianEvaluations)
+      #expect(perJacobian >= Double(Self.nodes), "bordered: \(perJacobian) residuals per Jacobian")
+    }
+  }
+
   @Test("Analytic dense Jacobian (Robertson): same answer as finite differences, fewer residuals")
   func analyticDenseJacobian() throws {
     func solve(_ analytic: Bool) throws -> ([Double], SolverStatistics, CallCounter, StepOutcome) {

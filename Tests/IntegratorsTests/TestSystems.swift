@@ -152,6 +152,16 @@ struct HeatEquation: DAESystem {
       switch structure {
       case .dense: jacobian[i + j * nodes] = v
       case .banded(let kl, let ku): jacobian[(ku + i - j) + j * (kl + ku + 1)] = v
+      case .bordered(let kl, let ku, let k):
+        let nb = nodes - k
+        let columns = (kl + ku + 1) * nb
+        if j >= nb {
+          jacobian[columns + i + (j - nb) * nodes] = v
+        } else if i >= nb {
+          jacobian[columns + nodes * k + (i - nb) + j * k] = v
+        } else {
+          jacobian[(ku + i - j) + j * (kl + ku + 1)] = v
+        }
       }
     }
     for i in 0..<nodes {
