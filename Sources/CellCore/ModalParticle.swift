@@ -31,8 +31,13 @@
 // The term s·(1/5 − Σ w) keeps the modes beyond the last bin quasi-steady (≈ 2/(π²·M·2^B): 2.4e-5·s
 // for the defaults). c̄ is a state, so lithium is conserved exactly. Every state obeys a linear ODE
 // with a diagonal matrix: at constant current and temperature the solution is known in closed form
-// (`flow`), which the engine's exact integrator uses. Profiles draw each bin with the eigenfunction
-// of the root nearest √μ_b (zero mean, so the profile still integrates to c̄).
+// (`flow`), which the engine's exact integrator uses.
+//
+// Profiles: c(ρ) = c̄ − s·(P(ρ) − Σ_{k≤M} p_k φ_k(ρ)) + Σ_{k≤M} v_k φ_k(ρ) + B_tot·ψ(ρ), where the bins'
+// departure from their quasi-steady value, B_tot = Σ_b (V_b + s·w_b) (zero once they have relaxed), is
+// drawn with the shape of the modes beyond M at rest, ψ(ρ) = R(ρ)/R(1), R = P − Σ_{k≤M} p_k φ_k (the
+// exact remainder of P's series): ψ(1) = 1 (the surface value is exact), ψ has zero mean (the profile
+// integrates to c̄), and a particle at rest is uniform whatever the current.
 //
 // State layout: c̄ first, then v_1…v_M, then V_1…V_B.
 
@@ -44,6 +49,8 @@ public struct ModalParticle: Sendable {
   public let radius: Double
   /// Number of amplitudes: M modes and B bins.
   public let modeCount: Int
+  /// M, the modes kept one by one.
+  let singleModeCount: Int
   /// λ_k of the modes, then the eigenvalue drawn for each bin in profiles.
   public let eigenvalues: [Double]
   /// λ_k² of the modes, then μ_b of the bins: the amplitudes' rates in units of D/R².
@@ -67,6 +74,7 @@ public struct ModalParticle: Sendable {
     let bins = max(binCount, 0)
     self.radius = radius
     self.modeCount = m + bins
+    singleModeCount = m
     var lambdas = (1...m).map(Self.root)
     var rates = lambdas.map { $0 * $0 }
     var forcing = Array(repeating: 2.0, count: m)
@@ -176,12 +184,28 @@ public struct ModalParticle: Sendable {
     _ c: UnsafeBufferPointer<Double>, at r: Double, surfaceGradient: Double
   ) -> Double {
     let rho = min(max(r / radius, 0), 1)
-    var value = c[0] + surfaceGradient * radius * (rho * rho / 2 - 0.3)
-    for k in 1...modeCount {
+    let gR = surfaceGradient * radius  // −s
+    var value = c[0] + gR * (rho * rho / 2 - 0.3)
+    for k in 1...singleModeCount {
       let lambda = eigenvalues[k - 1]
       let phi = rho < 1e-8 ? lambda / sin(lambda) : sin(lambda * rho) / (rho * sin(lambda))
-      value += (c[k] - surfaceGradient * radius * profileWeights[k - 1]) * phi
+      value += (c[k] - gR * profileWeights[k - 1]) * phi
     }
-    return value
+    guard modeCount > singleModeCount else { return value }
+    var departure = 0.0
+    for k in (singleModeCount + 1)...modeCount { departure += c[k] - gR * profileWeights[k - 1] }
+    return value + departure * remainder(rho) / remainder(1)
   }
+
+  /// R(ρ) = P(ρ) − Σ_{k≤M} p_k φ_k(ρ).
+  func remainder(_ rho: Double) -> Double {
+    var r = rho * rho / 2 - 0.3
+    for k in 1...singleModeCount {
+      let lambda = eigenvalues[k - 1]
+      let phi = rho < 1e-8 ? lambda / sin(lambda) : sin(lambda * rho) / (rho * sin(lambda))
+      r -= profileWeights[k - 1] * phi
+    }
+    return r
+  }
+
 }

@@ -91,4 +91,19 @@ struct ModalParticleTests {
       #expect(abs(integral - c[0]) < 1e-4, "∫ = \(integral), c̄ = \(c[0])")
     }
   }
+
+  @Test("a particle at rest draws a uniform profile whatever the current (the series remainder is exact)")
+  func restingProfileIsUniform() {
+    let radius = 5.22e-6
+    let particle = ModalParticle(radius: radius, modeCount: 16)
+    let state = particle.uniformState(16_650)
+    let gradient = -2e-6 / 4e-15  // −N/D for a 1C-like flux
+    let s = -gradient * radius
+    state.withUnsafeBufferPointer { c in
+      for r in particle.profilePositions() {
+        let value = particle.concentration(c, at: r, surfaceGradient: gradient)
+        #expect(abs(value - 16_650) <= 1e-3 * s, "r = \(r): \(value)")
+      }
+    }
+  }
 }
