@@ -29,8 +29,16 @@ let benchmarks: @Sendable () -> Void = {
   do { cases = try StandardCase.all(root: root) } catch {
     fatalError("cannot load the standard cells under \(root.path)/CellParams: \(error)")
   }
-  for standard in cases where !standard.name.hasPrefix("sweep") {
-    Benchmark(standard.name) { benchmark in
+  // Single solves, and the 1000-case C-rate sweep on all cores (throughput = sweeps per second; one
+  // iteration is 1000 solves). The one-core sweep is left to `cellsim bench` (same code, one worker).
+  for standard in cases where standard.name != "sweep-1000-1core" {
+    let sweep = standard.name.hasPrefix("sweep")
+    let configuration = sweep
+      ? Benchmark.Configuration(
+        metrics: [.wallClock, .throughput], maxDuration: .seconds(3), maxIterations: 40,
+        thresholds: [.wallClock: .init(relative: [.p90: 200]), .throughput: .init(relative: [.p90: 70])])
+      : Benchmark.defaultConfiguration
+    Benchmark(standard.name, configuration: configuration) { benchmark in
       for _ in benchmark.scaledIterations {
         let figures = try standard.solve()
         guard standard.isValid(figures) else {
@@ -48,6 +56,32 @@ let benchmarks: @Sendable () -> Void = {
         try CellProtocol(
           parsing: "Discharge at 1C until 2.5 V; Rest for 30 minutes; Charge at 0.5C until 4.2 V; Hold at 4.2 V until C/20"
         ))
+    }
+  }
+
+  // A cold `cellsim run` process: start, load Chen2020, 1C SPM discharge, CSV and summary written
+  // atomically, exit. Needs the release binary (`swift build -c release --product cellsim`, which
+  // .ci/run does first); without it the benchmark is not registered.
+  let cellsim = root.appendingPathComponent(".build/release/cellsim")
+  if FileManager.default.isExecutableFile(atPath: cellsim.path) {
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("cellsim-cold-run.csv")
+    Benchmark(
+      "cold-cellsim-run",
+      configuration: .init(
+        metrics: [.wallClock], maxDuration: .seconds(3), maxIterations: 40,
+        thresholds: [.wallClock: .init(relative: [.p90: 200])])
+    ) { benchmark in
+      for _ in benchmark.scaledIterations {
+        let process = Process()
+        process.executableURL = cellsim
+        process.arguments = [
+          "run", "--cell", root.appendingPathComponent("CellParams/lithium-ion/Chen2020.json").path,
+          "--protocol", "Discharge at 1C until 2.5 V", "--out", output.path, "--quiet",
+        ]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { fatalError("cellsim run exited with \(process.terminationStatus)") }
+      }
     }
   }
 }
