@@ -65,6 +65,16 @@ struct ProfileRecordingModel<Model: CellModel & SpatialProfiles>: CellModel {
   ) {
     model.events(y, point, into: out)
   }
+  func linearDynamics(
+    ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    model.linearDynamics(ambientTemperature: ambientTemperature, decay: decay, gain: gain)
+  }
+  func voltageDerivatives(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
+  ) -> Double? {
+    model.voltageDerivatives(y, point, gradient: gradient)
+  }
   /// Called by the engine once per output row (and nowhere else): the moment to record the profiles.
   func temperature(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double {
     sink.values.withUnsafeMutableBufferPointer { model.profileValues(y, point, into: $0) }
