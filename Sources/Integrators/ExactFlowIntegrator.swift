@@ -217,8 +217,8 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
         }
       }
       // Rates of the quadratures at the nodes (at node 0, the end of the last step's, kept).
-      var finite = true
-      for m in 0...4 {
+      var firstNonFinite: Int?
+      nodeLoop: for m in 0...4 {
         let node = nodes + m * n
         for i in nd..<n { node[i] = base[i] }
         if m == 0 && baseRatesAreKnown { continue }
@@ -228,13 +228,18 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
         statistics.residualEvaluations += 1
         for j in 0..<nq {
           rates[m * nq + j] = f[nd + j]
-          if !f[nd + j].isFinite { finite = false }
+          if !f[nd + j].isFinite {
+            firstNonFinite = m
+            break nodeLoop
+          }
         }
       }
-      baseRatesAreKnown = true  // a retry from the same base keeps node 0
-      guard finite else {
+      baseRatesAreKnown = firstNonFinite != 0  // a retry from the same base keeps node 0
+      if let m = firstNonFinite {
+        // The model left its domain inside the step (a stoichiometry past 0 or 1 beyond a cut-off the
+        // step overshot): retry up to the last node that was fine.
         statistics.rejectedSteps += 1
-        h = 0.25 * length
+        h = m >= 2 ? length * Double(m - 1) / 4 : length / 8
         continue
       }
       // Error: Boole − composite Simpson over the whole step.
