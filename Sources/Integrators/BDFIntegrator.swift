@@ -618,41 +618,29 @@ public final class BDFIntegrator<System: DAESystem> {
     return max(h0, 10 * (t0.nextUp - t0))
   }
 
-  /// Finds the earliest event whose function went from > 0 to ≤ 0 over the last step, by the
-  /// Illinois variant of regula falsi on the interpolant (bracket shrinks to ~1e-12 relative).
+  /// Finds the earliest event whose function went from > 0 to ≤ 0 over the last step:
+  /// `eventRoot` (Illinois) on the step's interpolant.
   func earliestEvent() -> (Int, Double)? {
     var best: (Int, Double)?
+    var bestBracket = (Double.nan, Double.nan)
     for k in 0..<eventCount where eventsOld[k] > 0 && eventsNew[k] <= 0 {
-      var ta = previousTime
-      var ga = eventsOld[k]
-      var tb = t
-      var gb = eventsNew[k]
-      if let b = best, b.1 <= ta { continue }
-      var side = 0
-      for _ in 0..<200 {
-        if tb - ta <= 1e-13 * max(abs(tb), 1) { break }
-        var tm = tb - gb * (tb - ta) / (gb - ga)
-        if !(tm > ta && tm < tb) { tm = 0.5 * (ta + tb) }
+      if let b = best, b.1 <= previousTime { continue }
+      // The same function as an event already located (a step's voltage limit that is also the
+      // cell's): the same root.
+      if eventsOld[k] == bestBracket.0 && eventsNew[k] == bestBracket.1 { continue }
+      let root = eventRoot(from: previousTime, eventsOld[k], to: t, eventsNew[k]) { tm in
         interpolate(at: tm, into: work)
         evaluateEvents(tm, work, into: eventsWork)
-        let gm = eventsWork[k]
-        if gm <= 0 {
-          tb = tm
-          gb = gm
-          if side == -1 { ga *= 0.5 }
-          side = -1
-        } else {
-          ta = tm
-          ga = gm
-          if side == 1 { gb *= 0.5 }
-          side = 1
-        }
-        if gm == 0 { break }
+        return eventsWork[k]
       }
-      if best == nil || tb < best!.1 { best = (k, tb) }
+      if best == nil || root < best!.1 {
+        best = (k, root)
+        bestBracket = (eventsOld[k], eventsNew[k])
+      }
     }
     return best
   }
+
 
   /// Solves the algebraic rows f_a(t, y_d, y_a) = 0 for y_a with the differential unknowns fixed:
   /// Newton with a finite-difference Jacobian ∂f_a/∂y_a, damped by backtracking — the step

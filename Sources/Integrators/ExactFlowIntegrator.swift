@@ -200,22 +200,8 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
       let lastStep = length >= remaining * (1 - 1e-12)
       if lastStep { length = remaining }
       if length <= 10 * (t.nextUp - t) { return .failed(.stepSizeTooSmall(t: t)) }
-      // Node states: y_m = y_b + a·(1 − r^m), a = (c − k·y_b)/k, r = e^{−k·length/4}; y_b + c·δ for k = 0.
-      for i in 0..<nd {
-        let k = decay[i]
-        nodes[i] = base[i]
-        if k == 0 {
-          for m in 1...4 { nodes[m * n + i] = base[i] + forcing[i] * length * Double(m) / 4 }
-        } else {
-          let a = (forcing[i] - k * base[i]) / k
-          let r = k * length > 160 ? 0 : exp(-k * length / 4)  // e^{−40} ≈ 4e-18: relaxed
-          var power = 1.0
-          for m in 1...4 {
-            power *= r
-            nodes[m * n + i] = base[i] + a * (1 - power)
-          }
-        }
-      }
+      // Node states: y_m = y_b + a·(1 − r^m), a = c/k − y_b, r = e^{−k·length/4}; y_b + c·δ for k = 0.
+      fillNodes(length: length)
       // Rates of the quadratures at the nodes (at node 0, the end of the last step's, kept).
       var firstNonFinite: Int?
       nodeLoop: for m in 0...4 {
@@ -295,6 +281,33 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     }
   }
 
+  /// Writes the flow's states at the four nodes base + m·length/4 (m = 1…4) and the base at node 0.
+  @inline(__always) func fillNodes(length: Double) {
+    let (decay, forcing, base, nodes, n) = (self.decay, self.forcing, self.base, self.nodes, self.n)
+    let quarter = 0.25 * length
+    for i in 0..<nd {
+      let k = decay[i]
+      let b = base[i]
+      nodes[i] = b
+      if k == 0 {
+        let d = forcing[i] * quarter
+        nodes[n + i] = b + d
+        nodes[2 * n + i] = b + 2 * d
+        nodes[3 * n + i] = b + 3 * d
+        nodes[4 * n + i] = b + 4 * d
+      } else {
+        let a = (forcing[i] - k * b) / k
+        // e^{−40} ≈ 4e-18: a mode that relaxes within a quarter step sits at its equilibrium.
+        let r = k * quarter > 40 ? 0 : exp(-k * quarter)
+        let r2 = r * r
+        nodes[n + i] = b + a * (1 - r)
+        nodes[2 * n + i] = b + a * (1 - r2)
+        nodes[3 * n + i] = b + a * (1 - r2 * r)
+        nodes[4 * n + i] = b + a * (1 - r2 * r2)
+      }
+    }
+  }
+
   /// The earliest root of the events that changed sign over the step: bracketed by the step's
   /// nodes, then the Illinois method on the exact solution. Returns (event, time).
   func locate(length: Double) -> (Int, Double) {
@@ -315,40 +328,32 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
       before = eventsNodeBefore
     }
     var best = (0, Double.infinity)
+    var bestBracket = (Double.nan, Double.nan)
     for k in 0..<eventCount where eventsOld[k] > 0 && eventsNew[k] <= 0 {
       var ta = previousTime + length * Double(last - 1) / 4
       var ga = before[k]
-      var tb = previousTime + length * Double(last) / 4
-      var gb = eventsNew[k]
+      let tb = previousTime + length * Double(last) / 4
+      let gb = eventsNew[k]
       if ta >= best.1 { continue }
+      // The same function as an event already located (a step's voltage limit that is also the
+      // cell's): the same root.
+      if ga == bestBracket.0 && gb == bestBracket.1 { continue }
+      let bracket = (ga, gb)
       if !(ga > 0) {
         // Crossed and came back within the earlier quarters: search the whole step.
         ta = previousTime
         ga = eventsOld[k]
       }
-      var side = 0
-      for _ in 0..<200 {
-        if tb - ta <= 1e-13 * max(abs(tb), 1) { break }
-        var tm = tb - gb * (tb - ta) / (gb - ga)
-        if !(tm > ta && tm < tb) { tm = 0.5 * (ta + tb) }
+      let root = eventRoot(from: ta, ga, to: tb, gb) { tm in
         interpolate(at: tm, into: UnsafeMutableBufferPointer(start: work, count: n))
         system.events(tm, UnsafeBufferPointer(start: work, count: n),
           into: UnsafeMutableBufferPointer(start: eventsWork, count: eventCount))
-        let gm = eventsWork[k]
-        if gm <= 0 {
-          tb = tm
-          gb = gm
-          if side == -1 { ga *= 0.5 }
-          side = -1
-        } else {
-          ta = tm
-          ga = gm
-          if side == 1 { gb *= 0.5 }
-          side = 1
-        }
-        if gm == 0 { break }
+        return eventsWork[k]
       }
-      if tb < best.1 { best = (k, tb) }
+      if root < best.1 {
+        best = (k, root)
+        bestBracket = bracket
+      }
     }
     return best
   }
