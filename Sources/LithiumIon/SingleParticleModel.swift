@@ -54,6 +54,12 @@ public struct SingleParticleModel: CellModel {
   let positiveDiffusivity: Double?
   let electrolyteConcentration: Double
   let contactResistance: Double
+  /// The electrodes' OCPs and j0, held here so the voltage reads them without going through the
+  /// parameter structs (which the optimiser copied on every call).
+  let negativeOCP: OpenCircuitPotential
+  let positiveOCP: OpenCircuitPotential
+  let negativeExchange: ScalarFunction
+  let positiveExchange: ScalarFunction
   /// The lumped thermal model, or `nil` for an isothermal cell.
   public let thermal: LumpedThermal?
   /// Where c_p starts in the state: N, or N + 1 behind the temperature.
@@ -133,6 +139,10 @@ public struct SingleParticleModel: CellModel {
     positiveDiffusivity = pos.diffusivity.constantValue
     electrolyteConcentration = parameters.electrolyte.initialConcentration
     contactResistance = parameters.cell.contactResistance
+    negativeOCP = parameters.negativeOpenCircuitPotential
+    positiveOCP = parameters.positiveOpenCircuitPotential
+    negativeExchange = neg.exchangeCurrentDensity
+    positiveExchange = pos.exchangeCurrentDensity
     self.thermal = lumped
     positiveStart = thermal == .lumped ? n + 1 : n
   }
@@ -265,9 +275,14 @@ public struct SingleParticleModel: CellModel {
   /// j0 [A m⁻²] with the concentrations clamped to [0, c_max] (PyBaMM clamps c_s the same way).
   @inline(__always)
   func exchangeCurrent(_ electrode: LithiumIonParameters.Electrode, _ x: Double, _ temperature: Double) -> Double {
+    exchangeCurrent(electrode.exchangeCurrentDensity, electrode.maxConcentration, x, temperature)
+  }
+
+  /// j0(x, c_s, c_e0, T, c_max) [A m⁻²] of a cell file's function, c_s clamped to [0, c_max].
+  @inline(__always)
+  func exchangeCurrent(_ j0: ScalarFunction, _ cMax: Double, _ x: Double, _ temperature: Double) -> Double {
     let xc = min(max(x, 0), 1)
-    let cMax = electrode.maxConcentration
-    return electrode.exchangeCurrentDensity(xc, xc * cMax, electrolyteConcentration, temperature, cMax)
+    return j0(xc, xc * cMax, electrolyteConcentration, temperature, cMax)
   }
 
   /// The voltage and its parts at a state: OCV at the surface, reaction overpotential.
@@ -286,9 +301,9 @@ public struct SingleParticleModel: CellModel {
     let faraday = PhysicalConstants.faraday
     let jn = current * negativeFluxPerCurrent * faraday
     let jp = current * positiveFluxPerCurrent * faraday
-    let etaN = overpotential(jn, exchangeCurrent(parameters.negative, xs, temperature), temperature)
-    let etaP = overpotential(jp, exchangeCurrent(parameters.positive, ys, temperature), temperature)
-    let ocv = parameters.positiveOCP(ys, temperature) - parameters.negativeOCP(xs, temperature)
+    let etaN = overpotential(jn, exchangeCurrent(negativeExchange, negativeMaxConcentration, xs, temperature), temperature)
+    let etaP = overpotential(jp, exchangeCurrent(positiveExchange, positiveMaxConcentration, ys, temperature), temperature)
+    let ocv = positiveOCP(ys, temperature) - negativeOCP(xs, temperature)
     return (ocv, etaP - etaN, xs, ys)
   }
 

@@ -92,9 +92,28 @@ struct ExpressionGrammarTests {
     ("abs", 0.3),
   ])
   func unaryFunctions(name: String, expected: Double) throws {
-    #expect(try evaluate("\(name)(x)", ["x"], [0.3]) == expected)  // evaluated at run time
-    #expect(try evaluate("\(name)(0.3)") == expected)  // folded at compile time
-    #expect(try evaluate("2*\(name)(x/2)", ["x"], [0.6]) == 2 * expected)  // nested in arithmetic
+    // libm's value exactly, except tanh, computed as expm1(2x)/(expm1(2x) + 2): within 2 ulp.
+    let tolerance = name == "tanh" ? 2 * expected.ulp : 0
+    #expect(abs(try evaluate("\(name)(x)", ["x"], [0.3]) - expected) <= tolerance)  // evaluated at run time
+    #expect(abs(try evaluate("\(name)(0.3)") - expected) <= tolerance)  // folded at compile time
+    #expect(abs(try evaluate("2*\(name)(x/2)", ["x"], [0.6]) - 2 * expected) <= 2 * tolerance)  // nested in arithmetic
+  }
+
+  @Test("tanh stays within 2 ulp of libm's across its range, exactly ±1 far out, and keeps NaN and −0")
+  func tanhAccuracy() throws {
+    let f = try FunctionSpec.expression("tanh(x)").compile(variables: ["x"])
+    var x = -25.0
+    while x <= 25 {
+      let exact = Foundation.tanh(x)
+      #expect(abs(f(x) - exact) <= 2 * exact.ulp, "x = \(x)")
+      x += 0.0137
+    }
+    for tiny in [1e-300, 1e-12, 3e-8] {
+      #expect(abs(f(tiny) - Foundation.tanh(tiny)) <= 2 * Foundation.tanh(tiny).ulp)
+    }
+    #expect(f(40) == 1 && f(-40) == -1)
+    #expect(f(.nan).isNaN)
+    #expect(f(-0.0).sign == .minus)
   }
 
   @Test("abs of a negative argument")
