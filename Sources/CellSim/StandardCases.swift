@@ -55,9 +55,14 @@ extension StandardCase {
     }
     let rates = (0..<1000).map { 0.1 + 4.9 * Double($0) / 999 }
     let sweepProtocols = try rates.map { try CellProtocol(parsing: "Discharge at \($0)C until 2.5 V") }
+    let cores = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+    // One model per worker, built separately: workers that shared one model would share its arrays'
+    // reference counts, and the atomic increments on the same cache lines serialise the cores.
+    let workerModels = try (0..<cores).map { _ in try model("lithium-ion/Chen2020.json", "spm") }
     @Sendable func sweep(workers: Int) -> Figures {
       let ends = ParallelResults(count: rates.count)
       DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let spm = workerModels[w % workerModels.count]
         var k = w
         while k < rates.count {
           let r = try? simulate(spm, protocol: sweepProtocols[k], options: quiet)
@@ -70,7 +75,6 @@ extension StandardCase {
         endTime: values.max() ?? .nan, capacity: 0, statistics: SolverStatistics(),
         solves: values.filter(\.isFinite).count)
     }
-    let cores = max(ProcessInfo.processInfo.activeProcessorCount, 1)
     return [
       StandardCase(
         name: "spm-1c", summary: "Chen2020 SPM, 1C discharge from 100 % SOC to 2.5 V",
