@@ -2,9 +2,11 @@
 //
 // `cellsim sweep` as a library: a plan (base cell, case list, protocol with `{C}`, model) validated
 // before anything runs, and a runner that executes any subset of its cases with a bounded number of
-// workers pulling the next case from a shared counter (DispatchQueue.concurrentPerform, one iteration per
-// worker). Models are built once per design and kept in a small cache (consecutive cases share a
-// design); each case's row is handed to the caller as soon as it finishes, so memory stays bounded and a
+// workers pulling the next chunk of consecutive cases from a shared counter (DispatchQueue.concurrentPerform,
+// one iteration per worker). Each worker builds its models once per design and keeps them in its own
+// small cache (consecutive cases share a design, and a chunk is a run of consecutive cases): workers
+// that shared one model would share its arrays' reference counts, whose atomic updates then serialise
+// the cores. Each case's row is handed to the caller as soon as it finishes, so memory stays bounded and a
 // killed sweep keeps what it did. A case that fails gets its status and reason; it never stops the others.
 
 import Dispatch
@@ -172,7 +174,9 @@ public enum SweepRunner {
     onRow: (SweepRow) -> Void
   ) -> SweepRunStatistics {
     let workers = max(1, min(workers, max(1, indices.count)))
-    let cache = DesignCache(capacity: 8 * workers + 16)
+    // Chunks of consecutive cases: long enough that a worker rarely builds a design another one built
+    // too, short enough (≥ 16 chunks per worker) that the workers finish together.
+    let chunk = max(1, min(64, indices.count / (16 * workers)))
     let next = Counter()
     let serial = NSLock()
     let start = DispatchTime.now().uptimeNanoseconds
@@ -182,15 +186,18 @@ public enum SweepRunner {
       let box = UncheckedBox(onRow)
       let statsBox = UncheckedBox(StatsAccumulator())
       DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        let cache = DesignCache(capacity: 16)
         while true {
-          let k = next.take()
-          guard k < indices.count else { return }
-          let c = plan.cases.case(indices[k])
-          let row = runCase(plan, c, cache: cache, curves: curves)
-          serial.lock()
-          statsBox.value.add(row.status)
-          box.value(row)
-          serial.unlock()
+          let first = next.take(chunk)
+          guard first < indices.count else { return }
+          for k in first..<min(first + chunk, indices.count) {
+            let c = plan.cases.case(indices[k])
+            let row = runCase(plan, c, cache: cache, curves: curves)
+            serial.lock()
+            statsBox.value.add(row.status)
+            box.value(row)
+            serial.unlock()
+          }
         }
       }
       stats.byStatus = statsBox.value.counts
@@ -301,11 +308,12 @@ public enum SweepRunner {
 final class Counter: @unchecked Sendable {
   private var value = 0
   private let lock = NSLock()
-  func take() -> Int {
+  /// The first of the next `count` values.
+  func take(_ count: Int = 1) -> Int {
     lock.lock()
     defer { lock.unlock() }
-    value += 1
-    return value - 1
+    value += count
+    return value - count
   }
 }
 
