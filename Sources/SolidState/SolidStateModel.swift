@@ -290,3 +290,24 @@ extension SolidStateModel {
     return true
   }
 }
+
+// MARK: - Spatial profiles
+
+extension SolidStateModel: SpatialProfiles {
+  /// c_s [mol m⁻³] along the cathode particle's radius, centre to surface (cell centres with finite
+  /// volumes).
+  public var profileLayout: [ProfileSegment] {
+    [
+      ProfileSegment(
+        variable: "c_s_mol_m3", domain: "positive_particle", coordinate: .r, positions: particle.profilePositions)
+    ]
+  }
+
+  public func profileValues(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    let c = cathode(y)
+    let gradient = -point.current * fluxPerCurrent / diffusivity(c, point.ambientTemperature)
+    particle.profile(c, surfaceGradient: gradient, into: out)
+  }
+}

@@ -97,7 +97,7 @@ final class ProfilesOutput {
   static func prepare(model: any CellModel, path: String) throws -> (any CellModel, ProfilesOutput) {
     guard let profiled = model as? any CellModel & SpatialProfiles else {
       throw UserInputError.badInput(
-        "--profiles: the \(model.name) model has no spatial profiles (lithium-ion spm and spme have)")
+        "--profiles: the \(model.name) model has no spatial profiles (lithium-ion spm and spme, and solid-state cells, have)")
     }
     func wrap<M: CellModel & SpatialProfiles>(_ m: M) throws -> (any CellModel, ProfilesOutput) {
       let sink = ProfileSink(count: m.profileValueCount)
