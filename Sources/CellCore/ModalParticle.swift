@@ -61,6 +61,10 @@ public struct ModalParticle: Sendable {
   let profileWeights: [Double]
   /// 1/5 − Σ p: the surface value of the quasi-steady profile the amplitudes leave out.
   let surfaceTail: Double
+  /// R(1) = 1/5 − Σ_{k≤M} p_k: the surface value of the series remainder (see `concentration`).
+  let surfaceRemainder: Double
+  /// The radii [m] at which profiles are reported: 21 points from the centre to the surface.
+  public let profileRadii: [Double]
 
   /// States per particle: the average and the amplitudes.
   public var stateCount: Int { modeCount + 1 }
@@ -102,6 +106,8 @@ public struct ModalParticle: Sendable {
     forcingWeights = forcing
     profileWeights = weights
     surfaceTail = 0.2 - weights.reduce(0, +)
+    surfaceRemainder = 0.2 - weights[0..<m].reduce(0, +)
+    profileRadii = (0..<21).map { radius * Double($0) / 20 }
   }
 
   /// λ_k for large k from the expansion μ − 1/μ − 2/(3μ³) − 13/(15μ⁵), μ = (k + ½)π (error O(μ⁻⁷):
@@ -172,40 +178,26 @@ public struct ModalParticle: Sendable {
     }
   }
 
-  /// Positions [m] at which `profile` reports the concentration: `count` points from the centre to
-  /// the surface.
-  public func profilePositions(count: Int = 21) -> [Double] {
-    let n = max(count, 2)
-    return (0..<n).map { radius * Double($0) / Double(n - 1) }
-  }
-
   /// c(r) [mol m⁻³] at radius r (see the header).
   public func concentration(
     _ c: UnsafeBufferPointer<Double>, at r: Double, surfaceGradient: Double
   ) -> Double {
     let rho = min(max(r / radius, 0), 1)
     let gR = surfaceGradient * radius  // −s
-    var value = c[0] + gR * (rho * rho / 2 - 0.3)
+    let quasiSteady = rho * rho / 2 - 0.3  // P(ρ)
+    var value = c[0] + gR * quasiSteady
+    var series = 0.0  // Σ_{k≤M} p_k φ_k(ρ)
     for k in 1...singleModeCount {
       let lambda = eigenvalues[k - 1]
       let phi = rho < 1e-8 ? lambda / sin(lambda) : sin(lambda * rho) / (rho * sin(lambda))
       value += (c[k] - gR * profileWeights[k - 1]) * phi
+      series += profileWeights[k - 1] * phi
     }
     guard modeCount > singleModeCount else { return value }
     var departure = 0.0
     for k in (singleModeCount + 1)...modeCount { departure += c[k] - gR * profileWeights[k - 1] }
-    return value + departure * remainder(rho) / remainder(1)
-  }
-
-  /// R(ρ) = P(ρ) − Σ_{k≤M} p_k φ_k(ρ).
-  func remainder(_ rho: Double) -> Double {
-    var r = rho * rho / 2 - 0.3
-    for k in 1...singleModeCount {
-      let lambda = eigenvalues[k - 1]
-      let phi = rho < 1e-8 ? lambda / sin(lambda) : sin(lambda * rho) / (rho * sin(lambda))
-      r -= profileWeights[k - 1] * phi
-    }
-    return r
+    // ψ(ρ) = R(ρ)/R(1), R = P − Σ_{k≤M} p_k φ_k.
+    return value + departure * (quasiSteady - series) / surfaceRemainder
   }
 
 }

@@ -87,7 +87,7 @@ public indirect enum ParticleDiffusion: Sendable {
   public var profilePositions: [Double] {
     switch self {
     case .finiteVolumes(let p): p.centres
-    case .modes(let p): p.profilePositions()
+    case .modes(let p): p.profileRadii
     }
   }
 
@@ -99,7 +99,7 @@ public indirect enum ParticleDiffusion: Sendable {
     case .finiteVolumes(let p):
       for i in 0..<p.cellCount { out[i] = c[p.slot(i)] }
     case .modes(let p):
-      for (i, r) in p.profilePositions().enumerated() {
+      for (i, r) in p.profileRadii.enumerated() {
         out[i] = p.concentration(c, at: r, surfaceGradient: surfaceGradient)
       }
     }

@@ -203,15 +203,6 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     return v
   }
 
-  /// Whether the current's equation in the present mode involves V.
-  var modeNeedsVoltage: Bool {
-    switch mode {
-    case .current: return false
-    case .voltage, .power: return true
-    case .profile(let profile, _, _): return profile.quantity == .power
-    }
-  }
-
   func residual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>) {
     mainResidual(t, y, into: f)
     quadratureResidual(t, y, into: f)
@@ -227,14 +218,16 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     for i in 0..<insertion { f[i] = rates[i] }
     for i in insertion..<m { f[i + 1] = rates[i] }
     let current = op.current
-    let v = modeNeedsVoltage ? terminalVoltage(y, op) : 0
+    if let set = prescribedCurrent(at: t) {
+      f[currentIndex] = current - set
+      return
+    }
+    let v = terminalVoltage(y, op)
     switch mode {
-    case .current(let set): f[currentIndex] = current - set
     case .voltage(let set): f[currentIndex] = v - set
     case .power(let set): f[currentIndex] = current * v - set
-    case .profile(let profile, let start, let scale):
-      let set = scale * profile.value(atElapsed: t - start)
-      f[currentIndex] = profile.quantity == .power ? current * v - set : current - set
+    case .profile(let profile, let start, let scale): f[currentIndex] = current * v - scale * profile.value(atElapsed: t - start)
+    case .current: break  // prescribed above
     }
   }
 

@@ -7,7 +7,7 @@
 //     A = ⎣ R  D ⎦   R: k × nb  (border rows)       D: k × k   (corner),   n = nb + k.
 //
 // Factor:  B = L_B U_B (band LU with partial pivoting, `BandedLU`),  Z = B⁻¹ C,
-//          S = D − R Z (the k × k Schur complement), S = L_S U_S (partial pivoting).
+//          S = D − R Z (the k × k Schur complement), S = L_S U_S (`DenseLU`, partial pivoting).
 // Solve:   x₁' = B⁻¹ b₁,   x₂ = S⁻¹ (b₂ − R x₁'),   x₁ = x₁' − Z x₂.
 //
 // Cost: O(nb·kl·(kl+ku) + k·nb·(kl+ku) + k²·nb + k³) per factorisation and O(nb·(2kl+ku) + 2k·nb + k²)
@@ -76,10 +76,10 @@ public struct BorderedLU: Sendable {
   public let border: Int
   /// B before ``factor()``, its band LU after.
   private var block: BandedLU
-  /// C (nb × k), then Z = B⁻¹C; R (k × nb); D (k × k), then the LU of S. One array: [C | R | D].
+  /// C (nb × k), then Z = B⁻¹C; R (k × nb). One array: [C | R].
   private var dense: [Double]
-  /// Row interchanges of the LU of S (0-based, LAPACK's convention: row r swapped with pivots[r]).
-  private var pivots: [Int]
+  /// D (k × k), then S = D − R Z and its LU.
+  private var schur: DenseLU
   /// Whether the storage holds a successful factorisation. Any write access resets it.
   public private(set) var isFactored = false
 
@@ -100,8 +100,8 @@ public struct BorderedLU: Sendable {
     self.border = border
     block = BandedLU(dimension: dimension - border, lower: lower, upper: upper)
     let nb = dimension - border
-    dense = Array(repeating: 0, count: 2 * nb * border + border * border)
-    pivots = Array(repeating: 0, count: border)
+    dense = Array(repeating: 0, count: 2 * nb * border)
+    schur = DenseLU(dimension: border)
   }
 
   /// Gives `body` in-place, allocation-free write access to the four blocks. Marks the
@@ -116,11 +116,13 @@ public struct BorderedLU: Sendable {
     defer { dense = parts }
     return block.withMatrix { view in
       parts.withUnsafeMutableBufferPointer { p in
-        body(
-          BorderedMatrixView(
-            block: view, columns: UnsafeMutableBufferPointer(rebasing: p[0..<(nb * k)]),
-            rows: UnsafeMutableBufferPointer(rebasing: p[(nb * k)..<(2 * nb * k)]),
-            corner: UnsafeMutableBufferPointer(rebasing: p[(2 * nb * k)...]), blockDimension: nb, border: k))
+        schur.withMatrix { corner in
+          body(
+            BorderedMatrixView(
+              block: view, columns: UnsafeMutableBufferPointer(rebasing: p[0..<(nb * k)]),
+              rows: UnsafeMutableBufferPointer(rebasing: p[(nb * k)..<(2 * nb * k)]),
+              corner: corner.elements, blockDimension: nb, border: k))
+        }
       }
     }
   }
@@ -149,65 +151,29 @@ public struct BorderedLU: Sendable {
       isFactored = true
       return
     }
-    var parts = dense
-    dense = []
-    defer { dense = parts }
     let blockLU = block
-    let singular: Int? = parts.withUnsafeMutableBufferPointer { p in
-      let base = p.baseAddress!
-      let z = base
-      let r = base + nb &* k
-      let s = base + 2 &* nb &* k
+    dense.withUnsafeMutableBufferPointer { p in
+      let z = p.baseAddress!
+      let r = z + nb &* k
       // Z = B⁻¹ C, column by column.
       for c in 0..<k { try? blockLU.solve(UnsafeMutableBufferPointer(start: z + c &* nb, count: nb)) }
       // S = D − R Z.
-      for c in 0..<k {
-        let zc = z + c &* nb
-        for row in 0..<k {
-          var sum = 0.0
-          for j in 0..<nb { sum += r[row &+ j &* k] * zc[j] }
-          s[row &+ c &* k] -= sum
-        }
-      }
-      return pivots.withUnsafeMutableBufferPointer { ip in Self.denseFactor(s, ip.baseAddress!, k) }
-    }
-    if let singular { throw .singular(pivot: nb + singular) }
-    isFactored = true
-  }
-
-  /// In-place LU with partial pivoting of the k × k column-major matrix `a` (Doolittle, LAPACK's
-  /// `dgetf2` order). Returns the 0-based index of the first exactly zero pivot, or `nil`.
-  static func denseFactor(_ a: UnsafeMutablePointer<Double>, _ ipiv: UnsafeMutablePointer<Int>, _ k: Int) -> Int? {
-    var info: Int?
-    for j in 0..<k {
-      var p = j
-      var largest = abs(a[j &+ j &* k])
-      for i in (j &+ 1)..<max(k, j &+ 1) where abs(a[i &+ j &* k]) > largest {
-        largest = abs(a[i &+ j &* k])
-        p = i
-      }
-      ipiv[j] = p
-      if largest == 0 {
-        if info == nil { info = j }
-        continue
-      }
-      if p != j {
+      schur.withMatrix { s in
         for c in 0..<k {
-          let t = a[j &+ c &* k]
-          a[j &+ c &* k] = a[p &+ c &* k]
-          a[p &+ c &* k] = t
-        }
-      }
-      let inverse = 1 / a[j &+ j &* k]
-      for i in (j &+ 1)..<max(k, j &+ 1) {
-        let l = a[i &+ j &* k] * inverse
-        a[i &+ j &* k] = l
-        if l != 0 {
-          for c in (j &+ 1)..<max(k, j &+ 1) { a[i &+ c &* k] -= l * a[j &+ c &* k] }
+          let zc = z + c &* nb
+          for row in 0..<k {
+            var sum = 0.0
+            for j in 0..<nb { sum += r[row &+ j &* k] * zc[j] }
+            s.elements[row &+ c &* k] -= sum
+          }
         }
       }
     }
-    return info
+    do { try schur.factor() } catch {
+      if case .singular(let pivot) = error { throw .singular(pivot: nb + pivot) }
+      throw error
+    }
+    isFactored = true
   }
 
   /// Solves `A · x = b` in place (one right-hand side of length n).
@@ -226,41 +192,25 @@ public struct BorderedLU: Sendable {
       try block.solve(UnsafeMutableBufferPointer(start: x, count: nb))
     }
     guard k > 0 else { return }
+    let x2 = UnsafeMutableBufferPointer(start: x + nb, count: k)
     dense.withUnsafeBufferPointer { p in
-      pivots.withUnsafeBufferPointer { ipBuffer in
-        let base = p.baseAddress!
-        let z = base
-        let r = base + nb &* k
-        let s = base + 2 &* nb &* k
-        let ip = ipBuffer.baseAddress!
-        let x2 = x + nb
-        // b₂ − R x₁'.
-        for row in 0..<k {
-          var sum = 0.0
-          for j in 0..<nb { sum += r[row &+ j &* k] * x[j] }
-          x2[row] -= sum
-        }
-        // S x₂ = …: row interchanges, L (unit), U.
-        for i in 0..<k where ip[i] != i {
-          let t = x2[i]
-          x2[i] = x2[ip[i]]
-          x2[ip[i]] = t
-        }
-        for j in 0..<k {
-          let v = x2[j]
-          if v != 0 { for i in (j &+ 1)..<max(k, j &+ 1) { x2[i] -= s[i &+ j &* k] * v } }
-        }
-        for j in stride(from: k &- 1, through: 0, by: -1) {
-          x2[j] /= s[j &+ j &* k]
-          let v = x2[j]
-          if v != 0 { for i in 0..<j { x2[i] -= s[i &+ j &* k] * v } }
-        }
-        // x₁ = x₁' − Z x₂.
-        for c in 0..<k {
-          let v = x2[c]
-          let zc = z + c &* nb
-          for j in 0..<nb { x[j] -= zc[j] * v }
-        }
+      let r = p.baseAddress! + nb &* k
+      // b₂ − R x₁'.
+      for row in 0..<k {
+        var sum = 0.0
+        for j in 0..<nb { sum += r[row &+ j &* k] * x[j] }
+        x2[row] -= sum
+      }
+    }
+    // S x₂ = b₂ − R x₁'.
+    try schur.solve(x2)
+    dense.withUnsafeBufferPointer { p in
+      let z = p.baseAddress!
+      // x₁ = x₁' − Z x₂.
+      for c in 0..<k {
+        let v = x2[c]
+        let zc = z + c &* nb
+        for j in 0..<nb { x[j] -= zc[j] * v }
       }
     }
   }

@@ -250,6 +250,15 @@ public struct SingleParticleModel: CellModel {
     }
   }
 
+  /// (D_n, D_p) [m² s⁻¹] at temperature T where D does not depend on the stoichiometry (eigenmode
+  /// particles; for finite volumes with D(x), the value at x = 0.5, a representative one).
+  @inline(__always) func uniformDiffusivities(_ temperature: Double) -> (Double, Double) {
+    (
+      negativeDiffusivity ?? diffusivity(parameters.negative.diffusivity, 0.5, temperature),
+      positiveDiffusivity ?? diffusivity(parameters.positive.diffusivity, 0.5, temperature)
+    )
+  }
+
   /// Surface stoichiometries (x_surf, y_surf) at current I and temperature T.
   @inline(__always)
   func surfaceStoichiometries(_ y: UnsafeBufferPointer<Double>, current: Double, temperature: Double) -> (
@@ -409,8 +418,7 @@ extension SingleParticleModel: SpatialProfiles {
     let temperature = self.temperature(y, point)
     let cn = negative(y)
     let cp = positive(y)
-    let dn = negativeDiffusivity ?? diffusivity(parameters.negative.diffusivity, 0.5, temperature)
-    let dp = positiveDiffusivity ?? diffusivity(parameters.positive.diffusivity, 0.5, temperature)
+    let (dn, dp) = uniformDiffusivities(temperature)
     let count = negativeParticle.profilePositions.count
     negativeParticle.profile(
       cn, surfaceGradient: -point.current * negativeFluxPerCurrent / dn,
@@ -430,9 +438,7 @@ extension SingleParticleModel {
     ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
   ) -> Bool {
     guard thermal == nil, negativeParticle.isModal, positiveParticle.isModal else { return false }
-    // D does not depend on the concentration here: evaluate it at any stoichiometry.
-    let dn = negativeDiffusivity ?? diffusivity(parameters.negative.diffusivity, 0.5, ambientTemperature)
-    let dp = positiveDiffusivity ?? diffusivity(parameters.positive.diffusivity, 0.5, ambientTemperature)
+    let (dn, dp) = uniformDiffusivities(ambientTemperature)
     let negativeRange = 0..<n
     let positiveRange = positiveStart..<(positiveStart + nPositive)
     _ = negativeParticle.flow(
