@@ -217,44 +217,8 @@ private let cellsimExecutable: URL = {
   return beside
 }()
 
-private struct CLIOutcome: CustomStringConvertible {
-  var status: Int32
-  var stdout: String
-  var stderr: String
-  var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+private func runCellsim(_ arguments: [String]) throws -> ProcessOutcome {
+  try runProcess(cellsimExecutable, arguments)
 }
 
-private func runCellsim(_ arguments: [String]) throws -> CLIOutcome {
-  let scratch = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: scratch) }
-  let outURL = scratch.appendingPathComponent("stdout")
-  let errURL = scratch.appendingPathComponent("stderr")
-  _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-  _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-  let outHandle = try FileHandle(forWritingTo: outURL)
-  let errHandle = try FileHandle(forWritingTo: errURL)
-  let process = Process()
-  process.executableURL = cellsimExecutable
-  process.arguments = arguments
-  process.standardInput = FileHandle.nullDevice
-  process.standardOutput = outHandle
-  process.standardError = errHandle
-  try process.run()
-  process.waitUntilExit()
-  try outHandle.close()
-  try errHandle.close()
-  return CLIOutcome(
-    status: process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus,
-    stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-    stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
-}
-
-private func temporaryDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("cellsim-validate-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
-
-private func directoryEntries(_ url: URL) -> [String] {
-  ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
-}
+private func temporaryDirectory() throws -> URL { try makeTemporaryDirectory(prefix: "cellsim-validate") }

@@ -100,7 +100,7 @@ struct ModalParticleTests {
     let gradient = -2e-6 / 4e-15  // −N/D for a 1C-like flux
     let s = -gradient * radius
     state.withUnsafeBufferPointer { c in
-      for r in particle.profilePositions() {
+      for r in particle.profileRadii {
         let value = particle.concentration(c, at: r, surfaceGradient: gradient)
         #expect(abs(value - 16_650) <= 1e-3 * s, "r = \(r): \(value)")
       }

@@ -38,58 +38,11 @@ let fourStepProtocol =
   "Discharge at 1C until 2.5 V; Rest for 30 minutes; Charge at 0.5C until 4.2 V; Hold at 4.2 V until C/20"
 
 /// What a run of the executable produced.
-struct Outcome: Sendable, CustomStringConvertible {
-  var status: Int32
-  var stdout: String
-  var stderr: String
-  /// Wall-clock time of the run [s].
-  var seconds: Double
-
-  var stderrLines: [String] { stderr.split(whereSeparator: \.isNewline).map(String.init) }
-  var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
-}
+typealias Outcome = ProcessOutcome
 
 /// Runs `cellsim` with `arguments` in `directory` (the current directory if nil).
 func cellsim(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
-  let scratch = try makeTemporaryDirectory(prefix: "cellsim-e2e-io")
-  defer { try? FileManager.default.removeItem(at: scratch) }
-  let outURL = scratch.appendingPathComponent("stdout")
-  let errURL = scratch.appendingPathComponent("stderr")
-  _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-  _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-  let outHandle = try FileHandle(forWritingTo: outURL)
-  let errHandle = try FileHandle(forWritingTo: errURL)
-
-  let process = Process()
-  process.executableURL = cellsimExecutable
-  process.arguments = arguments
-  if let directory { process.currentDirectoryURL = directory }
-  process.standardInput = FileHandle.nullDevice
-  process.standardOutput = outHandle
-  process.standardError = errHandle
-  let start = Date()
-  try process.run()
-  process.waitUntilExit()
-  let seconds = Date().timeIntervalSince(start)
-  try outHandle.close()
-  try errHandle.close()
-  return Outcome(
-    status: process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus,
-    stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-    stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "",
-    seconds: seconds)
-}
-
-/// A fresh, empty directory under the system's temporary directory.
-func makeTemporaryDirectory(prefix: String = "cellsim-e2e") throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
-
-/// Every entry of a directory, hidden ones (temporary files) included, sorted.
-func directoryEntries(_ url: URL) -> [String] {
-  ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
+  try runProcess(cellsimExecutable, arguments, in: directory)
 }
 
 /// Chen2020.json as a JSON object, to be modified and written elsewhere.

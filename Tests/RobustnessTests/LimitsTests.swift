@@ -7,6 +7,7 @@
 import CellSim
 import Foundation
 import Testing
+import _TestSupport
 
 @Suite("limits")
 struct LimitsTests {

@@ -6,6 +6,7 @@
 import CellSim
 import Foundation
 import Testing
+import _TestSupport
 
 @Suite("solver failures")
 struct SolverFailureTests {

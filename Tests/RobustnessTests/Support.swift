@@ -145,17 +145,7 @@ func displayPath(_ path: [String]) -> String {
 
 // MARK: - Temporary files
 
-/// A fresh, empty directory under the system's temporary directory.
-func makeTemporaryDirectory(prefix: String = "cellsim-rob") throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
-
-/// Every entry of a directory, hidden ones (temporary files) included, sorted.
-func directoryEntries(_ url: URL) -> [String] {
-  ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
-}
+// (Scratch directories: `makeTemporaryDirectory`, `directoryEntries` of _TestSupport.)
 
 // MARK: - The executable
 
@@ -179,67 +169,11 @@ let cellsimExecutable: URL = {
 }()
 
 /// What a run of the executable produced.
-struct Outcome: Sendable, CustomStringConvertible {
-  var status: Int32
-  var stdout: String
-  var stderr: String
-  var seconds: Double
-  /// Peak resident memory of the child [KB] (its VmHWM, sampled while it runs; 0 if unknown).
-  var maximumResidentKB: Int
-
-  var stderrLines: [String] { stderr.split(whereSeparator: \.isNewline).map(String.init) }
-  var description: String { "exit \(status) after \(seconds) s\n--- stdout\n\(stdout.prefix(2000))--- stderr\n\(stderr.prefix(2000))" }
-}
+typealias Outcome = ProcessOutcome
 
 /// Runs `cellsim` with `arguments` in `directory`, killing it after `timeout` seconds (status 124).
 func cellsim(_ arguments: [String], in directory: URL? = nil, timeout: Double = 60) throws -> Outcome {
-  let scratch = try makeTemporaryDirectory(prefix: "cellsim-rob-io")
-  defer { try? FileManager.default.removeItem(at: scratch) }
-  let outURL = scratch.appendingPathComponent("stdout")
-  let errURL = scratch.appendingPathComponent("stderr")
-  _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-  _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-  let outHandle = try FileHandle(forWritingTo: outURL)
-  let errHandle = try FileHandle(forWritingTo: errURL)
-
-  let process = Process()
-  process.executableURL = cellsimExecutable
-  process.arguments = arguments
-  if let directory { process.currentDirectoryURL = directory }
-  process.standardInput = FileHandle.nullDevice
-  process.standardOutput = outHandle
-  process.standardError = errHandle
-  let start = Date()
-  try process.run()
-  let pid = process.processIdentifier
-  var timedOut = false
-  var peakKB = 0
-  // Poll, so that a stall is killed rather than waited on; sample the child's memory high-water mark.
-  while process.isRunning {
-    if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-      let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
-    {
-      peakKB = max(peakKB, kb)
-    }
-    if Date().timeIntervalSince(start) > timeout {
-      kill(pid, SIGKILL)
-      timedOut = true
-      break
-    }
-    usleep(5000)
-  }
-  process.waitUntilExit()
-  let seconds = Date().timeIntervalSince(start)
-  try outHandle.close()
-  try errHandle.close()
-  let code: Int32 =
-    timedOut ? 124 : (process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus)
-  return Outcome(
-    status: code,
-    stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-    stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "",
-    seconds: seconds, maximumResidentKB: peakKB)
+  try runProcess(cellsimExecutable, arguments, in: directory, timeout: timeout)
 }
 
 /// Text that shows a crash or a trap rather than a handled error.
