@@ -404,7 +404,9 @@ public struct LithiumIonParameters: CellFileSchema {
     let xSample = FunctionSample.grid([stoichiometryGrid, [tRef]], description: "x in [0.001, 0.999] at T = \(tRef) K")
     e.diffusivity = s.function(
       "diffusivity_m2_s", variables: xVars, sample: xSample, .positive, "particle diffusivity D(x, T) in m^2/s")
+    // Tabulated on x ∈ [0, 1] when U does not depend on T (see ScalarFunction.tabulated(over:)).
     e.ocp = s.function("ocp_V", variables: xVars, sample: xSample, .finite, "open-circuit potential U(x, T) in volts")
+      .tabulated(over: 0...1)
     if let dUdT = s.optionalFunction(
       "entropic_change_V_K", variables: xVars, sample: xSample, .finite, "entropic change dU/dT(x, T) in V/K")
     {
@@ -447,6 +449,7 @@ public struct LithiumIonParameters: CellFileSchema {
       "diffusivity_m2_s", variables: xVars, sample: xSample, .positive, "particle diffusivity D(x, T) in m^2/s")
     let ocp = s.function(
       "ocp_V", variables: xVars, sample: xSample, .finite, "open-circuit potential U(x, T) in volts")
+      .tabulated(over: 0...1)
     let dUdT = s.function(
       "entropic_change_V_K", variables: xVars, sample: xSample, .finite, "entropic change dU/dT(x, T) in V/K")
     let cMaxSample = cMax.isFinite ? cMax : 1e4

@@ -276,6 +276,7 @@ public struct SolidStateParameters: CellFileSchema {
     let xSample = FunctionSample.grid([stoichiometryGrid, [t]], description: "x in [0.001, 0.999] at T = \(t) K")
     let d = s.function("diffusivity_m2_s", variables: xVars, sample: xSample, .positive, "CAM diffusivity D(x, T) in m^2/s")
     let ocp = s.function("ocp_V", variables: xVars, sample: xSample, .finite, "open-circuit potential U_p(x, T) in V vs Li")
+      .tabulated(over: 0...1)
     let j0 = s.function(
       "exchange_current_density_A_m2", variables: xVars, sample: xSample, .positive,
       "CAM|SE exchange-current density j0_p(x, T) in A per m^2 of CAM surface")

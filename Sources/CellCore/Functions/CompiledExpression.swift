@@ -10,7 +10,7 @@
 import Foundation
 
 /// One instruction of a compiled expression. The value stack holds `Double`s; "top" is its last one.
-enum Instruction: Sendable {
+enum Instruction: Sendable, Hashable {
   /// Push a constant.
   case constant(Double)
   /// Push argument number n.
@@ -45,7 +45,7 @@ enum Instruction: Sendable {
 
 /// A compiled postfix program with everything it refers to; shared by `CompiledExpression` and
 /// `ScalarFunction`.
-struct Program: Sendable {
+struct Program: Sendable, Hashable {
   /// The instructions, run in order; the value left on the stack is the result.
   var instructions: [Instruction]
   /// Largest number of values on the stack at any point.

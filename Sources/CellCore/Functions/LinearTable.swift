@@ -17,7 +17,7 @@
 /// ocp(0.25)  // 0.6
 /// ocp(2)     // 0.1 (clamped)
 /// ```
-public struct LinearTable: Sendable, Equatable {
+public struct LinearTable: Sendable, Hashable {
   /// Abscissae, strictly increasing.
   public let x: [Double]
   /// Values at `x`.

@@ -25,11 +25,29 @@ public struct ScalarFunction: Sendable {
   public let constantValue: Double?
   /// The compiled program (for a constant, one that pushes it).
   let program: Program
+  /// Values in the first argument from a table (see `tabulated(over:)`), where it has them.
+  let table: ChebyshevTable?
 
-  init(variables: [String], constantValue: Double?, program: Program) {
+  init(variables: [String], constantValue: Double?, program: Program, table: ChebyshevTable? = nil) {
     self.variables = variables
     self.constantValue = constantValue
     self.program = program
+    self.table = table
+  }
+
+  /// This function, its values for a first argument in `range` taken from a `ChebyshevTable`
+  /// (degree-7 pieces that match it within 1e-11 of its magnitude, checked piece by piece; where a
+  /// piece fails the check, the program runs as before) — if it depends on its first argument
+  /// only, like an open-circuit potential U(x) without temperature dependence. Otherwise, or for a
+  /// constant, the function itself. Tables are built once per process and expression.
+  public func tabulated(over range: ClosedRange<Double>, intervalCount: Int = 128) -> ScalarFunction {
+    guard constantValue == nil, table == nil, !variables.isEmpty, depends(on: variables[0]),
+      !variables.dropFirst().contains(where: depends(on:))
+    else { return self }
+    let table = ChebyshevTable.cached(
+      program, lower: range.lowerBound, upper: range.upperBound, intervalCount: intervalCount)
+    guard table.tabulatedCount > 0 else { return self }
+    return ScalarFunction(variables: variables, constantValue: nil, program: program, table: table)
   }
 
   /// The value at the given arguments, in the order of `variables`; unused trailing ones may be
@@ -39,6 +57,7 @@ public struct ScalarFunction: Sendable {
     _ a5: Double = 0
   ) -> Double {
     if let constantValue { return constantValue }
+    if let table, let value = table.value(at: a0) { return value }
     let arguments = (a0, a1, a2, a3, a4, a5)
     return withUnsafeBytes(of: arguments) { raw in
       program.run(raw.bindMemory(to: Double.self))
@@ -64,6 +83,7 @@ public struct ScalarFunction: Sendable {
       arguments.count >= variables.count,
       "function takes \(variables.count) arguments, got \(arguments.count)")
     if let constantValue { return constantValue }
+    if let table, let value = table.value(at: arguments[0]) { return value }
     return program.run(arguments)
   }
 }
