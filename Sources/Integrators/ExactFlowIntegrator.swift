@@ -48,6 +48,8 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
   let nd: Int
   let eventCount: Int
   let atol: [Double]
+  /// Indices of the algebraic unknowns (checked for consistency at `reset`).
+  let algebraic: [Int]
   let decay: UnsafeMutablePointer<Double>
   let forcing: UnsafeMutablePointer<Double>
   /// The base point of the current step: t_b = previousTime, y_b.
@@ -79,6 +81,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     n = system.dimension
     nd = n - system.quadratureCount
     eventCount = system.eventCount
+    algebraic = system.isDifferential.indices.filter { !system.isDifferential[$0] }
     atol = options.absoluteTolerance.count == n
       ? options.absoluteTolerance : Array(repeating: options.absoluteTolerance.first ?? 1e-8, count: n)
     func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
@@ -129,11 +132,9 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     guard applies(at: state) else { throw .inconsistentInitialConditions(t: t0, residual: .nan) }
     system.residual(t0, state, into: UnsafeMutableBufferPointer(start: f, count: n))
     statistics.residualEvaluations += 1
+    for i in 0..<n where !f[i].isFinite { throw .nonFiniteResidual(t: t0) }
     var worst = 0.0
-    for i in 0..<n {
-      if !f[i].isFinite { throw .nonFiniteResidual(t: t0) }
-      if !system.isDifferential[i] { worst = max(worst, abs(f[i]) / (atol[i] + options.relativeTolerance * abs(y[i]))) }
-    }
+    for i in algebraic { worst = max(worst, abs(f[i]) / (atol[i] + options.relativeTolerance * abs(y[i]))) }
     if worst > 1 { throw .inconsistentInitialConditions(t: t0, residual: worst) }
     system.events(t0, state, into: UnsafeMutableBufferPointer(start: eventsOld, count: eventCount))
     // The first step is chosen by `step` from the stop time (0: not chosen yet).

@@ -541,6 +541,7 @@ public struct OpenCircuitPotential: Sendable {
   }
 
   /// U(s, T) [V].
+  @inline(__always)
   public func callAsFunction(_ stoichiometry: Double, _ temperature: Double) -> Double {
     Self.evaluate(reference, entropicChange, referenceTemperature, stoichiometry, temperature)
   }

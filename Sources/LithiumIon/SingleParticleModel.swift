@@ -60,6 +60,13 @@ public struct SingleParticleModel: CellModel {
   let positiveOCP: OpenCircuitPotential
   let negativeExchange: ScalarFunction
   let positiveExchange: ScalarFunction
+  /// j0_n(x) and j0_p(y) along c_s = x·c_max at c_e0 and `exchangeTableTemperature` (the cell's
+  /// ambient temperature), tabulated once (`ScalarFunction.table(along:)`: within 1e-11 of j0, the
+  /// expression itself where a piece fails, e.g. next to x = 0 and 1 for √(c_s(c_max − c_s)));
+  /// `.empty` for a thermal cell.
+  let negativeExchangeTable: ChebyshevTable
+  let positiveExchangeTable: ChebyshevTable
+  let exchangeTableTemperature: Double
   /// The lumped thermal model, or `nil` for an isothermal cell.
   public let thermal: LumpedThermal?
   /// Where c_p starts in the state: N, or N + 1 behind the temperature.
@@ -143,6 +150,16 @@ public struct SingleParticleModel: CellModel {
     positiveOCP = parameters.positiveOpenCircuitPotential
     negativeExchange = neg.exchangeCurrentDensity
     positiveExchange = pos.exchangeCurrentDensity
+    let tableTemperature = parameters.cell.ambientTemperature
+    let ce0 = parameters.electrolyte.initialConcentration
+    func exchangeTable(_ e: LithiumIonParameters.Electrode) -> ChebyshevTable {
+      guard thermal == .isothermal else { return .empty }
+      let cMax = e.maxConcentration
+      return e.exchangeCurrentDensity.table(along: [0, 0, ce0, tableTemperature, cMax], [1, cMax], over: 0...1) ?? .empty
+    }
+    negativeExchangeTable = exchangeTable(neg)
+    positiveExchangeTable = exchangeTable(pos)
+    exchangeTableTemperature = tableTemperature
     self.thermal = lumped
     positiveStart = thermal == .lumped ? n + 1 : n
   }
@@ -284,13 +301,16 @@ public struct SingleParticleModel: CellModel {
   /// j0 [A m⁻²] with the concentrations clamped to [0, c_max] (PyBaMM clamps c_s the same way).
   @inline(__always)
   func exchangeCurrent(_ electrode: LithiumIonParameters.Electrode, _ x: Double, _ temperature: Double) -> Double {
-    exchangeCurrent(electrode.exchangeCurrentDensity, electrode.maxConcentration, x, temperature)
+    exchangeCurrent(electrode.exchangeCurrentDensity, .empty, electrode.maxConcentration, x, temperature)
   }
 
   /// j0(x, c_s, c_e0, T, c_max) [A m⁻²] of a cell file's function, c_s clamped to [0, c_max].
   @inline(__always)
-  func exchangeCurrent(_ j0: ScalarFunction, _ cMax: Double, _ x: Double, _ temperature: Double) -> Double {
+  func exchangeCurrent(
+    _ j0: ScalarFunction, _ table: ChebyshevTable, _ cMax: Double, _ x: Double, _ temperature: Double
+  ) -> Double {
     let xc = min(max(x, 0), 1)
+    if temperature == exchangeTableTemperature, let value = table.value(at: xc) { return value }
     return j0(xc, xc * cMax, electrolyteConcentration, temperature, cMax)
   }
 
@@ -310,8 +330,8 @@ public struct SingleParticleModel: CellModel {
     let faraday = PhysicalConstants.faraday
     let jn = current * negativeFluxPerCurrent * faraday
     let jp = current * positiveFluxPerCurrent * faraday
-    let etaN = overpotential(jn, exchangeCurrent(negativeExchange, negativeMaxConcentration, xs, temperature), temperature)
-    let etaP = overpotential(jp, exchangeCurrent(positiveExchange, positiveMaxConcentration, ys, temperature), temperature)
+    let etaN = overpotential(jn, exchangeCurrent(negativeExchange, negativeExchangeTable, negativeMaxConcentration, xs, temperature), temperature)
+    let etaP = overpotential(jp, exchangeCurrent(positiveExchange, positiveExchangeTable, positiveMaxConcentration, ys, temperature), temperature)
     let ocv = positiveOCP(ys, temperature) - negativeOCP(xs, temperature)
     return (ocv, etaP - etaN, xs, ys)
   }

@@ -41,6 +41,19 @@ public struct ChebyshevTable: Sendable, Hashable {
   /// How many pieces passed the check.
   public let tabulatedCount: Int
 
+  /// A table without pieces: `value(at:)` is always `nil` (for holders of an optional table that
+  /// would otherwise copy it out of an `Optional` at every call).
+  public static let empty = ChebyshevTable()
+
+  private init() {
+    lower = .infinity
+    upper = -.infinity
+    intervalCount = 0
+    piecesPerUnit = 0
+    coefficients = []
+    tabulatedCount = 0
+  }
+
   /// Tabulates `f` on [lower, upper].
   /// - Parameters:
   ///   - lower: Lower end; finite and below `upper`.
@@ -109,7 +122,8 @@ public struct ChebyshevTable: Sendable, Hashable {
     tabulatedCount = tabulated
   }
 
-  /// f(x) from the table, or `nil` outside [lower, upper], for NaN, or on a piece that is not tabulated.
+  /// f(x) from the table, or `nil` outside [lower, upper], for NaN, on a piece that is not
+  /// tabulated, or for `empty`.
   @inline(__always)
   public func value(at x: Double) -> Double? {
     guard x >= lower, x <= upper else { return nil }
@@ -153,24 +167,28 @@ public struct ChebyshevTable: Sendable, Hashable {
 }
 
 extension ChebyshevTable {
-  /// Tables already built in this process, by the function's program and range: a design sweep
-  /// reloads its cell file for every design, and the OCPs do not change with the geometry.
+  /// Tables already built in this process, by program and line: a design sweep reloads its cell file
+  /// for every design, and its OCPs and kinetics do not change with the geometry.
   private static let built = Mutex<[Key: ChebyshevTable]>([:])
 
-  struct Key: Hashable {
+  private struct Key: Hashable {
     var program: Program
-    var lower: Double
-    var upper: Double
+    /// lower, upper, then the line's offset and direction (6 each).
+    var line: [Double]
   }
 
-  /// The table of `program` (a function of its first argument only) on [lower, upper], built once.
+  /// The table of s ↦ program(offset + s·direction) on [lower, upper] (arguments beyond those given
+  /// are 0), built once per process.
   static func cached(
-    _ program: Program, lower: Double, upper: Double, intervalCount: Int
+    _ program: Program, offset: [Double], direction: [Double], lower: Double, upper: Double, intervalCount: Int
   ) -> ChebyshevTable {
-    let key = Key(program: program, lower: lower, upper: upper)
+    func padded(_ v: [Double]) -> [Double] { Array((v + Array(repeating: 0, count: 6)).prefix(6)) }
+    let (a, d) = (padded(offset), padded(direction))
+    let key = Key(program: program, line: [lower, upper, Double(intervalCount)] + a + d)
     if let table = built.withLock({ $0[key] }) { return table }
-    let table = ChebyshevTable(lower: lower, upper: upper, intervalCount: intervalCount) { x in
-      withUnsafeBytes(of: (x, 0.0, 0.0, 0.0, 0.0, 0.0)) { raw in program.run(raw.bindMemory(to: Double.self)) }
+    let table = ChebyshevTable(lower: lower, upper: upper, intervalCount: intervalCount) { s in
+      let arguments = (a[0] + s * d[0], a[1] + s * d[1], a[2] + s * d[2], a[3] + s * d[3], a[4] + s * d[4], a[5] + s * d[5])
+      return withUnsafeBytes(of: arguments) { raw in program.run(raw.bindMemory(to: Double.self)) }
     }
     built.withLock {
       if $0.count >= 256 { $0.removeAll() }  // bounded: a long-lived process loading many files

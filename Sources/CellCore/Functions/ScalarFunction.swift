@@ -25,10 +25,11 @@ public struct ScalarFunction: Sendable {
   public let constantValue: Double?
   /// The compiled program (for a constant, one that pushes it).
   let program: Program
-  /// Values in the first argument from a table (see `tabulated(over:)`), where it has them.
-  let table: ChebyshevTable?
+  /// Values in the first argument from a table (see `tabulated(over:)`), where it has them
+  /// (`.empty` for none).
+  let table: ChebyshevTable
 
-  init(variables: [String], constantValue: Double?, program: Program, table: ChebyshevTable? = nil) {
+  init(variables: [String], constantValue: Double?, program: Program, table: ChebyshevTable = .empty) {
     self.variables = variables
     self.constantValue = constantValue
     self.program = program
@@ -41,13 +42,29 @@ public struct ScalarFunction: Sendable {
   /// only, like an open-circuit potential U(x) without temperature dependence. Otherwise, or for a
   /// constant, the function itself. Tables are built once per process and expression.
   public func tabulated(over range: ClosedRange<Double>, intervalCount: Int = 128) -> ScalarFunction {
-    guard constantValue == nil, table == nil, !variables.isEmpty, depends(on: variables[0]),
+    guard constantValue == nil, table.tabulatedCount == 0, !variables.isEmpty, depends(on: variables[0]),
       !variables.dropFirst().contains(where: depends(on:))
     else { return self }
     let table = ChebyshevTable.cached(
-      program, lower: range.lowerBound, upper: range.upperBound, intervalCount: intervalCount)
+      program, offset: [], direction: [1], lower: range.lowerBound, upper: range.upperBound,
+      intervalCount: intervalCount)
     guard table.tabulatedCount > 0 else { return self }
     return ScalarFunction(variables: variables, constantValue: nil, program: program, table: table)
+  }
+
+  /// A table of g(s) = f(offset + s·direction) for s in `range`: this function along a line in the
+  /// space of its arguments, e.g. an exchange-current density j0(x, c_s, c_e, T, c_max) at fixed c_e and
+  /// T along c_s = x·c_max (offset (0, 0, c_e, T, c_max), direction (1, c_max, 0, 0, 0)). Pieces match
+  /// g within 1e-11 of its magnitude, where they fail `value(at:)` is `nil` (see `ChebyshevTable`).
+  /// Built once per process and line; `nil` for a constant or when no piece passes.
+  public func table(
+    along offset: [Double], _ direction: [Double], over range: ClosedRange<Double>, intervalCount: Int = 128
+  ) -> ChebyshevTable? {
+    guard constantValue == nil, offset.count <= 6, direction.count <= 6 else { return nil }
+    let table = ChebyshevTable.cached(
+      program, offset: offset, direction: direction, lower: range.lowerBound, upper: range.upperBound,
+      intervalCount: intervalCount)
+    return table.tabulatedCount > 0 ? table : nil
   }
 
   /// The value at the given arguments, in the order of `variables`; unused trailing ones may be
@@ -57,7 +74,7 @@ public struct ScalarFunction: Sendable {
     _ a5: Double = 0
   ) -> Double {
     if let constantValue { return constantValue }
-    if let table, let value = table.value(at: a0) { return value }
+    if let value = table.value(at: a0) { return value }
     let arguments = (a0, a1, a2, a3, a4, a5)
     return withUnsafeBytes(of: arguments) { raw in
       program.run(raw.bindMemory(to: Double.self))
@@ -83,7 +100,7 @@ public struct ScalarFunction: Sendable {
       arguments.count >= variables.count,
       "function takes \(variables.count) arguments, got \(arguments.count)")
     if let constantValue { return constantValue }
-    if let table, let value = table.value(at: arguments[0]) { return value }
+    if let value = table.value(at: arguments[0]) { return value }
     return program.run(arguments)
   }
 }
