@@ -128,26 +128,45 @@ public func curveFigures(_ model: any CellModel, time: [Double], voltage: [Doubl
   return ["high_plateau_V": p.high, "low_plateau_V": p.low, "dip_V": p.dip]
 }
 
-/// Runs a protocol on any model. The shipped models are dispatched to the engine by their concrete
-/// type, so the compiler specialises the engine and integrator for each (a generic call through an
-/// opened existential runs unspecialised, about 1.5× slower); other models go through the existential.
+/// Runs a protocol on any model (an `AnySimulator` used once).
 public func simulate(
   _ model: any CellModel, protocol cellProtocol: CellProtocol, options: SimulationOptions = SimulationOptions(),
   onRow: ((UnsafeBufferPointer<Double>) -> Void)? = nil
 ) throws(CellModelError) -> SimulationResult {
-  func run<M: CellModel>(_ m: M) throws(CellModelError) -> SimulationResult {
-    try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
+  try AnySimulator(model).run(protocol: cellProtocol, options: options, onRow: onRow)
+}
+
+/// A `Simulator` for a model known as `any CellModel` (a loaded cell): keep one to run the same model
+/// many times. The shipped models are dispatched by their concrete type, so the compiler specialises
+/// the engine and integrators for each (a generic call through an opened existential runs
+/// unspecialised, about 1.5× slower); other models go through the existential. One per thread.
+public final class AnySimulator {
+  public typealias Run = (CellProtocol, SimulationOptions, ((UnsafeBufferPointer<Double>) -> Void)?) throws(
+    CellModelError
+  ) -> SimulationResult
+  private let body: Run
+
+  public init(_ model: any CellModel) {
+    func make<M: CellModel>(_ m: M) -> Run {
+      let simulator = Simulator(model: m)
+      return { p, o, r throws(CellModelError) in try simulator.run(protocol: p, options: o, onRow: r) }
+    }
+    switch model {
+    case let m as SingleParticleModel: body = make(m)
+    case let m as SingleParticleModelWithElectrolyte: body = make(m)
+    case let m as BlendedSingleParticleModel: body = make(m)
+    case let m as BlendedSingleParticleModelWithElectrolyte: body = make(m)
+    case let m as SolidStateModel: body = make(m)
+    case let m as LithiumSulfurModel: body = make(m)
+    default: body = make(model)
+    }
   }
-  switch model {
-  case let m as SingleParticleModel: return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
-  case let m as SingleParticleModelWithElectrolyte:
-    return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
-  case let m as BlendedSingleParticleModel:
-    return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
-  case let m as BlendedSingleParticleModelWithElectrolyte:
-    return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
-  case let m as SolidStateModel: return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
-  case let m as LithiumSulfurModel: return try ProtocolEngine.run(model: m, protocol: cellProtocol, options: options, onRow: onRow)
-  default: return try run(model)
+
+  /// Runs `protocol` (see `Simulator.run`).
+  public func run(
+    protocol cellProtocol: CellProtocol, options: SimulationOptions = SimulationOptions(),
+    onRow: ((UnsafeBufferPointer<Double>) -> Void)? = nil
+  ) throws(CellModelError) -> SimulationResult {
+    try body(cellProtocol, options, onRow)
   }
 }

@@ -6,6 +6,7 @@
 
 import Dispatch
 import Foundation
+import Synchronization
 
 /// One standard case: builds its inputs once, then solves on demand.
 public struct StandardCase: Sendable {
@@ -46,10 +47,13 @@ extension StandardCase {
     let lis = try model("lithium-sulfur/Marinescu2016.json")
     let quiet = SimulationOptions(keepsCurve: false)
 
+    // Warm solves: each case keeps its simulator (the bench runs a case's solves one after another;
+    // the lock only makes that checkable).
     @Sendable func single(_ model: any CellModel, _ text: String) throws -> @Sendable () throws -> Figures {
       let parsed = try CellProtocol(parsing: text)
+      let simulator = SharedSimulator(model)
       return {
-        let r = try simulate(model, protocol: parsed, options: quiet)
+        let r = try simulator.run(protocol: parsed, options: quiet)
         return Figures(endTime: r.endTime, capacity: r.steps.first?.capacity ?? 0, statistics: r.statistics, solves: 1)
       }
     }
@@ -62,10 +66,10 @@ extension StandardCase {
     @Sendable func sweep(workers: Int) -> Figures {
       let ends = ParallelResults(count: rates.count)
       DispatchQueue.concurrentPerform(iterations: workers) { w in
-        let spm = workerModels[w % workerModels.count]
+        let simulator = AnySimulator(workerModels[w % workerModels.count])
         var k = w
         while k < rates.count {
-          let r = try? simulate(spm, protocol: sweepProtocols[k], options: quiet)
+          let r = try? simulator.run(protocol: sweepProtocols[k], options: quiet)
           ends.set(k, r.map(\.endTime) ?? .nan)
           k += workers
         }
@@ -119,5 +123,17 @@ final class ParallelResults: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     return storage
+  }
+}
+
+/// An `AnySimulator` behind a lock, so a `@Sendable` closure can keep one between calls.
+final class SharedSimulator: Sendable {
+  private let simulator: Mutex<AnySimulator>
+  init(_ model: any CellModel) { simulator = Mutex(AnySimulator(model)) }
+
+  func run(protocol cellProtocol: CellProtocol, options: SimulationOptions) throws(CellModelError) -> SimulationResult {
+    try simulator.withLock { (s: inout AnySimulator) throws(CellModelError) -> SimulationResult in
+      try s.run(protocol: cellProtocol, options: options)
+    }
   }
 }

@@ -64,7 +64,8 @@ public enum ProtocolEngine {
     }
   }
 
-  /// Runs `protocol` on `model`.
+  /// Runs `protocol` on `model` (a `Simulator` used once; keep a `Simulator` to run the same model
+  /// many times).
   /// - Parameters:
   ///   - onRow: called with every output row as it is produced (for streaming to disk).
   /// - Throws: `CellModelError` if the initial state cannot be built. Solver trouble is not thrown:
@@ -73,9 +74,64 @@ public enum ProtocolEngine {
     model: Model, protocol cellProtocol: CellProtocol, options: SimulationOptions = SimulationOptions(),
     onRow: ((UnsafeBufferPointer<Double>) -> Void)? = nil
   ) throws(CellModelError) -> SimulationResult {
+    try Simulator(model: model).run(protocol: cellProtocol, options: options, onRow: onRow)
+  }
+
+  static func summary<Model: CellModel>(
+    _ index: Int, _ step: ProtocolStep, _ t0: Double, _ t1: Double, _ start: [Double], _ end: [Double],
+    _ cell: ControlledCell<Model>, _ reason: StepEndReason
+  ) -> StepSummary {
+    let v0 = start.withUnsafeBufferPointer { cell.voltage($0) }
+    let v1 = end.withUnsafeBufferPointer { cell.voltage($0) }
+    let duration = t1 - t0
+    return StepSummary(
+      index: index, text: step.text, cycle: step.cycle, startTime: t0, endTime: t1,
+      capacity: end[cell.chargeIndex] - start[cell.chargeIndex],
+      energy: end[cell.energyIndex] - start[cell.energyIndex],
+      meanVoltage: duration > 0 ? (end[cell.voltageIntegralIndex] - start[cell.voltageIntegralIndex]) / duration : v1,
+      startVoltage: v0, endVoltage: v1, endCurrent: end[cell.currentIndex], reason: reason)
+  }
+
+  static func format(_ x: Double) -> String {
+    let scaled = (x * 1e4).rounded() / 1e4
+    return "\(scaled)"
+  }
+}
+
+/// Runs protocols on one model, keeping what does not change between runs — the closed cell, the
+/// integrators with their buffers, the output columns — so that repeated runs (a sweep worker, a
+/// benchmark's warm solves) build them once. Results are independent of what ran before (every
+/// step resets the integrator; statistics are counted per run). Not for concurrent use: one per
+/// thread.
+public final class Simulator<Model: CellModel> {
+  public let model: Model
+  let cell: ControlledCell<Model>
+  let columns: [String]
+  /// Built by the first run, rebuilt when a run asks for other tolerances.
+  private var integrators: Integrators<Model>?
+
+  public init(model: Model) {
+    self.model = model
+    cell = ControlledCell(model: model, ambientTemperature: model.defaultAmbientTemperature)
+    columns = ProtocolEngine.columns(for: model)
+  }
+
+  /// Runs `protocol` on the model.
+  /// - Parameters:
+  ///   - onRow: called with every output row as it is produced (for streaming to disk).
+  /// - Throws: `CellModelError` if the initial state cannot be built. Solver trouble is not thrown:
+  ///   it ends the run with a status and the curve up to the failure.
+  public func run(
+    protocol cellProtocol: CellProtocol, options: SimulationOptions = SimulationOptions(),
+    onRow: ((UnsafeBufferPointer<Double>) -> Void)? = nil
+  ) throws(CellModelError) -> SimulationResult {
     let ambient0 = options.ambientTemperature ?? model.defaultAmbientTemperature
     let initial = try model.initialState(options.initialCondition, ambientTemperature: ambient0)
-    let cell = ControlledCell(model: model, ambientTemperature: ambient0)
+    // As a fresh cell: the last run's mode and conditions are gone.
+    let cell = self.cell
+    cell.ambientTemperature = ambient0
+    cell.mode = .current(0)
+    cell.conditions = []
     let nominal = model.nominalCapacity
     var atol = cell.systemState(model: model.absoluteTolerances.map { $0 * options.absoluteToleranceScale })
     atol[cell.currentIndex] = 1e-9 * max(nominal, 1)
@@ -83,9 +139,15 @@ public enum ProtocolEngine {
     atol[cell.energyIndex] = 1e-12 * max(nominal, 1)
     atol[cell.voltageIntegralIndex] = 1e-9
     let integratorOptions = IntegratorOptions(relativeTolerance: options.relativeTolerance, absoluteTolerance: atol)
-    var integrators = Integrators(cell: cell, options: integratorOptions)
+    let integrators: Integrators<Model>
+    if let built = self.integrators, built.options == integratorOptions {
+      integrators = built
+    } else {
+      integrators = Integrators(cell: cell, options: integratorOptions)
+      self.integrators = integrators
+    }
+    let statisticsBefore = integrators.statistics
 
-    let columns = columns(for: model)
     var recorder = Recorder(columns: columns, model: model, keeps: options.keepsCurve, onRow: onRow)
     var y = cell.systemState(model: initial)
     let iIndex = cell.currentIndex
@@ -111,7 +173,7 @@ public enum ProtocolEngine {
       if case .voltage(let v) = mode, !limits.contains(v) {
         let why = "the hold voltage \(v) V is outside the cell's voltage window \(limits.lowerBound)–\(limits.upperBound) V"
         status = .stepCannotStart(step: index, reason: why)
-        summaries.append(summary(index, step, t, t, y, y, cell, .cannotStart(why)))
+        summaries.append(ProtocolEngine.summary(index, step, t, t, y, y, cell, .cannotStart(why)))
         break
       }
       let previousVoltage = y.withUnsafeBufferPointer { cell.voltage($0) }
@@ -142,7 +204,7 @@ public enum ProtocolEngine {
       } catch {
         let failure = error.shifted(by: t)
         status = .solverFailure(step: index, failure)
-        summaries.append(summary(index, step, t, t, y, y, cell, .solverFailure(failure)))
+        summaries.append(ProtocolEngine.summary(index, step, t, t, y, y, cell, .solverFailure(failure)))
         break
       }
       let startVoltage = cell.voltage(active.state)
@@ -192,7 +254,7 @@ public enum ProtocolEngine {
       } catch {
         let failure = error.shifted(by: t)
         status = .solverFailure(step: index, failure)
-        summaries.append(summary(index, step, t, t, y, y, cell, .solverFailure(failure)))
+        summaries.append(ProtocolEngine.summary(index, step, t, t, y, y, cell, .solverFailure(failure)))
         break
       }
       // A limit already reached blocks the step. A model event exactly at zero does not: it marks the
@@ -204,9 +266,9 @@ public enum ProtocolEngine {
         return g <= 0
       }
       if let blocked = cell.conditions.indices.first(where: blocking) {
-        let why = "\(reasons[blocked]) is already reached at the start of the step (voltage \(format(startVoltage)) V, current \(format(active.state[iIndex])) A)"
+        let why = "\(reasons[blocked]) is already reached at the start of the step (voltage \(ProtocolEngine.format(startVoltage)) V, current \(ProtocolEngine.format(active.state[iIndex])) A)"
         status = .stepCannotStart(step: index, reason: why)
-        summaries.append(summary(index, step, t, t, y, y, cell, .cannotStart(why)))
+        summaries.append(ProtocolEngine.summary(index, step, t, t, y, y, cell, .cannotStart(why)))
         break
       }
 
@@ -219,7 +281,7 @@ public enum ProtocolEngine {
       } else if let duration = step.duration {
         active.setStopTime(duration)
       } else {
-        let limit = defaultTimeLimit(mode: mode, nominalCapacity: nominal, voltage: startVoltage)
+        let limit = ProtocolEngine.defaultTimeLimit(mode: mode, nominalCapacity: nominal, voltage: startVoltage)
         active.setStopTime(limit)
         stopReason = .defaultTimeLimit(seconds: limit)
       }
@@ -265,7 +327,7 @@ public enum ProtocolEngine {
       t = t0 + active.t
       y = Array(active.state)
       recorder.emit(time: t, state: active.state, step: index, cell: cell)
-      summaries.append(summary(index, step, t0, t, start, y, cell, reason))
+      summaries.append(ProtocolEngine.summary(index, step, t0, t, start, y, cell, reason))
       if case .solverFailure(let failure) = reason {
         status = .solverFailure(step: index, failure)
         break
@@ -273,28 +335,9 @@ public enum ProtocolEngine {
     }
     return SimulationResult(
       columns: columns, values: recorder.values, steps: summaries, status: status,
-      statistics: integrators.statistics, warnings: warnings)
+      statistics: integrators.statistics - statisticsBefore, warnings: warnings)
   }
 
-  static func summary<Model: CellModel>(
-    _ index: Int, _ step: ProtocolStep, _ t0: Double, _ t1: Double, _ start: [Double], _ end: [Double],
-    _ cell: ControlledCell<Model>, _ reason: StepEndReason
-  ) -> StepSummary {
-    let v0 = start.withUnsafeBufferPointer { cell.voltage($0) }
-    let v1 = end.withUnsafeBufferPointer { cell.voltage($0) }
-    let duration = t1 - t0
-    return StepSummary(
-      index: index, text: step.text, cycle: step.cycle, startTime: t0, endTime: t1,
-      capacity: end[cell.chargeIndex] - start[cell.chargeIndex],
-      energy: end[cell.energyIndex] - start[cell.energyIndex],
-      meanVoltage: duration > 0 ? (end[cell.voltageIntegralIndex] - start[cell.voltageIntegralIndex]) / duration : v1,
-      startVoltage: v0, endVoltage: v1, endCurrent: end[cell.currentIndex], reason: reason)
-  }
-
-  static func format(_ x: Double) -> String {
-    let scaled = (x * 1e4).rounded() / 1e4
-    return "\(scaled)"
-  }
 }
 
 /// Builds output rows from states and hands them to the caller and/or keeps them.
@@ -405,7 +448,7 @@ extension IntegratorFailure {
 
 /// The integrators of a run, each built the first time a step needs it (a run of constant-current
 /// steps on a model with linear dynamics never builds the BDF and its matrices).
-struct Integrators<Model: CellModel> {
+final class Integrators<Model: CellModel> {
   let cell: ControlledCell<Model>
   let options: IntegratorOptions
   private var bdf: BDFIntegrator<ControlledCell<Model>>?
@@ -418,7 +461,7 @@ struct Integrators<Model: CellModel> {
 
   /// The integrator for the cell's current mode from `state`: the exact one when the cell has a
   /// linear diagonal flow there (constant current, a model with linear dynamics), else the BDF.
-  mutating func integrator(from state: UnsafeBufferPointer<Double>) -> any StepIntegrator {
+  func integrator(from state: UnsafeBufferPointer<Double>) -> any StepIntegrator {
     if case .current = cell.mode, cell.modelHasLinearDynamics {
       let made = exact ?? ExactFlowIntegrator(system: cell, options: options)
       exact = made

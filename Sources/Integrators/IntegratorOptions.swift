@@ -56,6 +56,20 @@ public struct SolverStatistics: Sendable, Equatable, Codable {
     s.eventsLocated += b.eventsLocated
     return s
   }
+
+  /// Counts of `a` since `b` (field by field).
+  public static func - (a: SolverStatistics, b: SolverStatistics) -> SolverStatistics {
+    var s = a
+    s.steps -= b.steps
+    s.rejectedSteps -= b.rejectedSteps
+    s.residualEvaluations -= b.residualEvaluations
+    s.jacobianEvaluations -= b.jacobianEvaluations
+    s.factorizations -= b.factorizations
+    s.newtonIterations -= b.newtonIterations
+    s.newtonFailures -= b.newtonFailures
+    s.eventsLocated -= b.eventsLocated
+    return s
+  }
 }
 
 /// Why the integrator could not go on. Each case carries the time it stopped at.

@@ -87,4 +87,22 @@ struct SPMExperimentTests {
     #expect(abs(integral - qEnd0) < 1e-6)
     #expect(abs(result.steps[0].capacity - 5.00886603938) < 5e-3)
   }
+
+  @Test("a Simulator reused after other runs gives a fresh run's result bit for bit")
+  func reusedSimulator() throws {
+    let (fresh, model) = try Self.run()
+    let simulator = Simulator(model: model)
+    // Other work first: another protocol, another ambient temperature, other tolerances.
+    _ = try simulator.run(
+      protocol: try CellProtocol(parsing: "Charge at 2C until 4.1 V; Rest for 10 minutes"),
+      options: SimulationOptions(initialCondition: .stateOfCharge(0.2), ambientTemperature: 308.15))
+    _ = try simulator.run(
+      protocol: try CellProtocol(parsing: "Discharge at 3C until 3.0 V"), options: SimulationOptions(relativeTolerance: 1e-7))
+    let reused = try simulator.run(protocol: try CellProtocol(parsing: Self.protocolText))
+    #expect(reused.values == fresh.values)
+    #expect(reused.steps.map(\.endTime) == fresh.steps.map(\.endTime))
+    #expect(reused.steps.map(\.energy) == fresh.steps.map(\.energy))
+    #expect(reused.statistics == fresh.statistics)
+    #expect(reused.status == fresh.status)
+  }
 }

@@ -133,7 +133,19 @@ final class DesignCache: @unchecked Sendable {
   private var entries: [Int: PreparedDesign] = [:]
   private let lock = NSLock()
   let capacity: Int
+  /// The simulator of the design this cache's worker ran last (a worker takes consecutive cases,
+  /// so a design's C-rates run one after another on one simulator).
+  private var lastSimulator: (index: Int, simulator: AnySimulator)?
   init(capacity: Int) { self.capacity = max(4, capacity) }
+
+  func simulator(_ index: Int, model: any CellModel) -> AnySimulator {
+    lock.lock()
+    defer { lock.unlock() }
+    if let last = lastSimulator, last.index == index { return last.simulator }
+    let simulator = AnySimulator(model)
+    lastSimulator = (index, simulator)
+    return simulator
+  }
 
   func design(_ index: Int, build: () -> PreparedDesign) -> PreparedDesign {
     lock.lock()
@@ -249,7 +261,8 @@ public enum SweepRunner {
     var options = plan.options
     options.keepsCurve = curves != nil
     let result: SimulationResult
-    do throws(CellModelError) { result = try simulate(model, protocol: cellProtocol, options: options) } catch {
+    let simulator = cache.simulator(c.designIndex, model: model)
+    do throws(CellModelError) { result = try simulator.run(protocol: cellProtocol, options: options) } catch {
       row.status = .cannotStart
       row.endReason = "\(error)"
       return row
