@@ -77,6 +77,7 @@ public struct ChebyshevTable: Sendable, Hashable {
     let nodes = (0...p).map { cos(Double($0) * Double.pi / Double(p)) }
     let checks = (0..<p).map { cos((Double($0) + 0.5) * Double.pi / Double(p)) }
     let monomial = Self.chebyshevToMonomial(degree: p)
+    let cosines = (0...p).map { k in (0...p).map { j in cos(Double(k * j) * Double.pi / Double(p)) } }
     var coefficients = [Double](repeating: .nan, count: intervalCount * (p + 1))
     var errors = [Double](repeating: .infinity, count: intervalCount)
     var scale = 0.0
@@ -100,7 +101,7 @@ public struct ChebyshevTable: Sendable, Hashable {
       for k in 0...p {
         var sum = 0.0
         for j in 0...p {
-          let term = values[j] * cos(Double(k * j) * Double.pi / Double(p))
+          let term = values[j] * cosines[k][j]
           sum += (j == 0 || j == p) ? term / 2 : term
         }
         let a = 2 * sum / Double(p) / ((k == 0 || k == p) ? 2 : 1)
