@@ -2,7 +2,8 @@
 //
 // Runs a protocol on a cell model: for each step, closes the model with the step's operating mode,
 // arms the step's termination conditions, and integrates until the first of them (or the step's
-// duration). It knows steps and limits, not chemistry.
+// duration). It knows steps and limits, not chemistry. A `Simulator` keeps what a run builds (the
+// closed cell, the integrators) for the next run of the same model; `ProtocolEngine.run` uses one once.
 
 import CellCore
 import CellExperiments

@@ -305,3 +305,22 @@ struct SweepRunTests {
     #expect(retention[0] > retention[1] && retention[1] > retention[2], "2C/C-10 retention \(retention)")
   }
 }
+
+@Suite("AnySimulator")
+struct AnySimulatorTests {
+  @Test("runs on one simulator (README's library example) equal fresh runs; capacity falls with the C-rate")
+  func reusedAcrossRates() throws {
+    let cell = try LoadedCell(contentsOf: repositoryRoot().appendingPathComponent(Fixture.chen))
+    let simulator = AnySimulator(try cell.makeModel("spm"))
+    var capacities: [Double] = []
+    for c in [0.5, 1, 2] {
+      let cellProtocol = try CellProtocol(parsing: "Discharge at \(c)C until 2.5 V")
+      let reused = try simulator.run(protocol: cellProtocol)
+      let fresh = try simulate(try cell.makeModel("spm"), protocol: cellProtocol)
+      #expect(reused.values == fresh.values, "at \(c)C")
+      #expect(reused.statistics == fresh.statistics, "at \(c)C")
+      capacities.append(reused.totalCapacity)
+    }
+    #expect(capacities[0] > capacities[1] && capacities[1] > capacities[2], "capacities \(capacities)")
+  }
+}

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Instructions per solve of a `cellsim bench` case, exact and repeatable on a noisy machine:
+# (instructions of a run with R2 repetitions − those with R1) / (R2 − R1), so start-up, model
+# building and the warm-up solve cancel out. Needs valgrind and a release build.
+#   Benchmarks/tools/instructions-per-solve.sh spm-1c            # R1 = 3, R2 = 13
+#   Benchmarks/tools/instructions-per-solve.sh sweep-1000 1 2    # per sweep of 1000 solves
+set -eu
+case_name=$1
+r1=${2:-3}
+r2=${3:-13}
+binary=${CELLSIM:-.build/release/cellsim}
+count() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$binary" bench --case "$case_name" --repeat "$1" 2>&1 \
+    | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+a=$(count "$r1")
+b=$(count "$r2")
+echo "$case_name: $(( (b - a) / (r2 - r1) )) instructions per solve"
