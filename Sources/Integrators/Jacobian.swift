@@ -276,8 +276,10 @@ struct IterationMatrix {
 
   mutating func factorDense() throws(LinearAlgebraError) { try dense.factor() }
 
-  /// Solves A·x = b in place (b of length n).
-  func solve(_ b: UnsafeMutablePointer<Double>) {
+  /// Solves A·x = b in place (b of length n). `mutating` although it changes nothing: the caller's
+  /// matrix is then accessed in place, where a non-mutating call on a class's stored property copies
+  /// the struct (a retain and release of each of its workspaces' buffers per Newton iteration).
+  mutating func solve(_ b: UnsafeMutablePointer<Double>) {
     let buffer = UnsafeMutableBufferPointer(start: b, count: n)
     switch kind {
     case .banded: try? banded.solve(buffer)
