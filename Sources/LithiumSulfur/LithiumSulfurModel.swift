@@ -152,6 +152,18 @@ public struct LithiumSulfurModel: CellModel {
   }
   static let logTails = tailMasses.map { log($0) }
 
+  /// dφ/du: 1 above ε, φ(u)/ε in the tail.
+  @inline(__always) static func massSlope(_ u: Double, _ species: Int) -> Double {
+    let e = tailMasses[species]
+    return u >= e ? 1 : exp(u / e - 1)
+  }
+
+  /// d ln φ/du [g⁻¹]: 1/u above ε, 1/ε in the tail.
+  @inline(__always) static func logMassSlope(_ u: Double, _ species: Int) -> Double {
+    let e = tailMasses[species]
+    return u >= e ? 1 / u : 1 / e
+  }
+
   /// The mass coordinate u = φ⁻¹(m) of a positive mass m [g] of species `species`.
   public static func coordinate(_ m: Double, _ species: Int) -> Double {
     let e = tailMasses[species]
@@ -195,7 +207,66 @@ public struct LithiumSulfurModel: CellModel {
     out[5] = ih + il - current
   }
 
+  /// ∂out/∂(u, V, I) of `evaluate`, column-major. With x_X = c (V − E_X), C_X = 2 i_X0 a_r cosh(x_X) [A],
+  /// ℓ_k = d ln φ/du_k [g⁻¹] (`logMassSlope`) and c·k = 1/2:
+  ///
+  ///     ∂i_H/∂V = −c C_H,   ∂i_H/∂u_S8 = C_H ℓ_S8 / 2,   ∂i_H/∂u_S4 = −C_H ℓ_S4
+  ///     ∂i_L/∂V = −c C_L,   ∂i_L/∂u_S4 = C_L ℓ_S4 / 2,   ∂i_L/∂u_S2 = −C_L ℓ_S2 / 2,   ∂i_L/∂u_S = −C_L ℓ_S
+  ///     ∂(k_s S8)/∂u_S8 = k_s φ'(u_S8),   ∂r/∂u_S = P Sp φ'(u_S),   ∂r/∂u_Sp = P (S − S*) φ'(u_Sp)
+  ///
+  /// (P = k_p/(v ρ_s), φ' = `massSlope`); the rates are g_X = M_S i_X/(n_e F) and the V row i_H + i_L − I.
+  public func jacobian(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into entries: UnsafeMutableBufferPointer<Double>,
+    leadingDimension ld: Int
+  ) -> Bool {
+    let temperature = point.ambientTemperature
+    let (eh, el) = nernst(y, temperature: temperature)
+    let c = 0.5 * electronsFaradayOverR / temperature
+    let coshH = highExchange * cosh(c * (y[5] - eh))  // C_H [A]
+    let coshL = lowExchange * cosh(c * (y[5] - el))  // C_L [A]
+    // Partial currents' derivatives [A g⁻¹] and [A V⁻¹].
+    let h8 = 0.5 * coshH * Self.logMassSlope(y[0], 0)
+    let h4 = -coshH * Self.logMassSlope(y[1], 1)
+    let hV = -c * coshH
+    let l4 = 0.5 * coshL * Self.logMassSlope(y[1], 1)
+    let l2 = -0.5 * coshL * Self.logMassSlope(y[2], 2)
+    let l1 = -coshL * Self.logMassSlope(y[3], 3)
+    let lV = -c * coshL
+    let ks = point.current < 0 ? shuttleCharge : shuttleDischarge
+    let shuttle8 = ks * Self.massSlope(y[0], 0)
+    let r1 = precipitationScale * Self.mass(y[4], 4) * Self.massSlope(y[3], 3)
+    let rp = precipitationScale * (Self.mass(y[3], 3) - saturationMass) * Self.massSlope(y[4], 4)
+    let g = gramsPerCoulomb
+    // Column j of the rates (rows 0…4) from ∂i_H/∂·, ∂i_L/∂· and the shuttle and precipitation terms
+    // ∂(k_s S8)/∂·, ∂r/∂·; row 5 is ∂(i_H + i_L)/∂·.
+    func column(_ j: Int, high dh: Double, low dl: Double, shuttle ds: Double = 0, precipitation dr: Double = 0) {
+      let base = j * ld
+      entries[base] = -8 * g * dh - ds
+      entries[base + 1] = 8 * g * dh + ds - 4 * g * dl
+      entries[base + 2] = 2 * g * dl
+      entries[base + 3] = 2 * g * dl - dr
+      entries[base + 4] = dr
+      entries[base + 5] = dh + dl
+    }
+    column(0, high: h8, low: 0, shuttle: shuttle8)
+    column(1, high: h4, low: l4)
+    column(2, high: 0, low: l2)
+    column(3, high: 0, low: l1, precipitation: r1)
+    column(4, high: 0, low: 0, precipitation: rp)
+    column(5, high: hV, low: lV)
+    entries[5 + 6 * ld] = -1  // ∂(i_H + i_L − I)/∂I
+    return true
+  }
+
   public func terminalVoltage(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double { y[5] }
+
+  /// V is the unknown y[5]: ∂V/∂y = e_5, ∂V/∂I = 0.
+  public func voltageDerivatives(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
+  ) -> Double? {
+    for j in 0..<6 { gradient[j] = j == Self.voltageIndex ? 1 : 0 }
+    return 0
+  }
 
   /// Deliverable (12-electron) charge left in S8 and S4, as a fraction of the 12-electron capacity of
   /// all the cell's sulfur: (1.5·S8 + S4) / (1.5·ΣS) ∈ [0, 1].
