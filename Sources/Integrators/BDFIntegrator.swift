@@ -487,6 +487,8 @@ public final class BDFIntegrator<System: DAESystem> {
     h *= factor
     let q = order
     // R(q, ρ)_{jk} = Π_{i=1..j} (i − 1 − ρ·k)/i, with row 0 all ones; RU = R(q, factor)·R(q, 1).
+    // U = R(q, 1) is upper triangular (U_mk has the factor i − 1 − k = 0 at i = k + 1 ≤ m when m > k),
+    // so (RU)_jk sums over m ≤ k only (the terms left out are exact zeros).
     let r = rescaleR
     let u = rescaleU
     for k in 0...q {
@@ -508,7 +510,7 @@ public final class BDFIntegrator<System: DAESystem> {
       var started = false
       for j in 0...q {
         var ru = 0.0
-        for m in 0...q { ru += r[j * 6 + m] * u[m * 6 + k] }
+        for m in 0...k { ru += r[j * 6 + m] * u[m * 6 + k] }
         if ru == 0 { continue }
         let source = history + j &* n
         if started {
