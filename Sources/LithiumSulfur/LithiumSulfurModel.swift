@@ -145,10 +145,12 @@ public struct LithiumSulfurModel: CellModel {
     return u >= e ? u : e * exp(u / e - 1)
   }
 
-  /// ln φ(u), without underflow for very negative u.
-  @inline(__always) static func logMass(_ u: Double, _ species: Int) -> Double {
+  /// ln φ(u) as ln(factor) + offset: (u, 0) above ε, (1, ln ε + u/ε − 1) in the tail (no underflow for
+  /// very negative u). A Nernst term, the logarithm of a ratio of masses, then takes one `log` call
+  /// (of the ratio of the factors, all in [ε, Σm]: no overflow) instead of one per species.
+  @inline(__always) static func logMassParts(_ u: Double, _ species: Int) -> (factor: Double, offset: Double) {
     let e = tailMasses[species]
-    return u >= e ? log(u) : logTails[species] + u / e - 1
+    return u >= e ? (u, 0) : (1, logTails[species] + u / e - 1)
   }
   static let logTails = tailMasses.map { log($0) }
 
@@ -170,15 +172,17 @@ public struct LithiumSulfurModel: CellModel {
     return m >= e ? m : e * (1 + log(m / e))
   }
 
-  /// Nernst potentials (E_H, E_L) [V].
+  /// Nernst potentials (E_H, E_L) [V]: ln(S8/S4²) and ln(S4/(S2·S²)) from `logMassParts`.
   @inline(__always)
   func nernst(_ y: UnsafeBufferPointer<Double>, temperature: Double) -> (Double, Double) {
     let k = temperature / electronsFaradayOverR
-    let l8 = Self.logMass(y[0], 0)
-    let l4 = Self.logMass(y[1], 1)
-    let l2 = Self.logMass(y[2], 2)
-    let l1 = Self.logMass(y[3], 3)
-    return (highStandard + k * (logFH + l8 - 2 * l4), lowStandard + k * (logFL + l4 - l2 - 2 * l1))
+    let s8 = Self.logMassParts(y[0], 0)
+    let s4 = Self.logMassParts(y[1], 1)
+    let s2 = Self.logMassParts(y[2], 2)
+    let s1 = Self.logMassParts(y[3], 3)
+    let high = log(s8.factor / (s4.factor * s4.factor)) + s8.offset - 2 * s4.offset
+    let low = log(s4.factor / (s2.factor * s1.factor * s1.factor)) + s4.offset - s2.offset - 2 * s1.offset
+    return (highStandard + k * (logFH + high), lowStandard + k * (logFL + low))
   }
 
   /// Partial currents (i_H, i_L) [A] at voltage V.
@@ -186,7 +190,16 @@ public struct LithiumSulfurModel: CellModel {
   func partialCurrents(_ y: UnsafeBufferPointer<Double>, voltage v: Double, temperature: Double) -> (Double, Double) {
     let (eh, el) = nernst(y, temperature: temperature)
     let c = 0.5 * electronsFaradayOverR / temperature
-    return (-highExchange * sinh(c * (v - eh)), -lowExchange * sinh(c * (v - el)))
+    return (-highExchange * Self.sinh(c * (v - eh)), -lowExchange * Self.sinh(c * (v - el)))
+  }
+
+  /// sinh x from one expm1 of |x|, m = e^|x| − 1 ≥ 0:  2 sinh |x| = m + m/(1 + m), odd in x. Accurate to
+  /// a few ulp for small |x| too (no cancellation), ±∞ where sinh overflows; libm's sinh costs an expm1
+  /// and more.
+  @inline(__always) static func sinh(_ x: Double) -> Double {
+    let m = expm1(abs(x))
+    let s = m == .infinity ? m : 0.5 * (m + m / (1 + m))
+    return x < 0 ? -s : s
   }
 
   public func evaluate(
