@@ -267,6 +267,9 @@ public final class BDFIntegrator<System: DAESystem> {
       // Refactor only when c moved by more than 30 % since the last factorisation (as CVODE does):
       // Newton with a slightly stale M − c·J still converges, and factorisations dominate small systems.
       if factoredC.isNaN || abs(c / factoredC - 1) > 0.3 {
+        // A small dense system's analytic Jacobian costs about one residual: refresh it with the
+        // factorisation rather than find it stale through a failed Newton iteration.
+        if jacobian.isSmallAnalytic && !jacobianIsCurrent { computeJacobian(tNew, yPredicted) }
         do {
           try iterationMatrix.factor(c: c, mass: mass, jacobian: jacobian)
           statistics.factorizations += 1

@@ -27,6 +27,9 @@ struct JacobianWorkspace {
   let perturbed: UnsafeMutablePointer<Double>
   let fPerturbed: UnsafeMutablePointer<Double>
   let steps: UnsafeMutablePointer<Double>
+  /// Whether the last evaluation was analytic and of a small dense system (≤ 16 unknowns), i.e. about
+  /// as cheap as one residual.
+  var isSmallAnalytic = false
 
   /// - Parameters:
   ///   - dimension: unknowns in the Newton system (J is dimension × dimension).
@@ -85,13 +88,15 @@ struct JacobianWorkspace {
 
   /// Evaluates J at (t, y): analytically if the system provides it, else by grouped finite differences.
   /// `f0` receives f(t, y).
-  func evaluate<System: DAESystem>(
+  mutating func evaluate<System: DAESystem>(
     _ system: System, _ t: Double, _ y: UnsafeMutablePointer<Double>, atol: UnsafeMutablePointer<Double>,
     residualEvaluations: inout Int, f0: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
   ) {
     let jac = UnsafeMutableBufferPointer(start: storage, count: storageCount)
     for k in 0..<storageCount { storage[k] = 0 }
-    if system.analyticJacobian(t, UnsafeBufferPointer(start: y, count: total), into: jac) { return }
+    let analytic = system.analyticJacobian(t, UnsafeBufferPointer(start: y, count: total), into: jac)
+    isSmallAnalytic = analytic && structure == .dense && n <= 16
+    if analytic { return }
     // Rows 0..<n only are read: the quadrature rows (n..<total) may be skipped (`mainResidual`).
     system.mainResidual(
       t, UnsafeBufferPointer(start: y, count: total), into: UnsafeMutableBufferPointer(start: f0, count: total))
