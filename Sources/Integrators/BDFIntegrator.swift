@@ -321,7 +321,7 @@ public final class BDFIntegrator<System: DAESystem> {
         if previousNorm > 0 {
           rate = norm / previousNorm
           if rate >= 1
-            || pow(rate, Double(Self.newtonMaximumIterations - k)) / (1 - rate) * norm > newtonTolerance
+            || Self.power(rate, Self.newtonMaximumIterations - k) / (1 - rate) * norm > newtonTolerance
           {
             break newton
           }
@@ -457,6 +457,14 @@ public final class BDFIntegrator<System: DAESystem> {
       jacobianIsCurrent = false
       return t >= stopTime ? .reachedStopTime : .advanced
     }
+  }
+
+  /// xⁿ for a small n ≥ 1 by repeated multiplication (the Newton test's powers; libm's pow costs more
+  /// than the rest of the test).
+  @inline(__always) static func power(_ x: Double, _ n: Int) -> Double {
+    var p = x
+    for _ in 1..<max(n, 1) { p *= x }
+    return p
   }
 
   /// Writes y(τ) for τ in [previousTime, t] from the last step's interpolating polynomial:
