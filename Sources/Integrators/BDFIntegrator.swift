@@ -155,6 +155,7 @@ public final class BDFIntegrator<System: DAESystem> {
     eventsWork = allocate(eventCount)
     rescaleR = allocate(36)
     rescaleU = allocate(36)
+    Self.fillRescaleU(rescaleU)
     jacobian = JacobianWorkspace(dimension: nMain, residualCount: n, structure: system.jacobianStructure)
     iterationMatrix = IterationMatrix(dimension: nMain, structure: system.jacobianStructure)
     algebraicMatrix = IterationMatrix(dimension: algebraic.count, structure: .dense)
@@ -500,24 +501,22 @@ public final class BDFIntegrator<System: DAESystem> {
   }
 
   /// Changes h to factor·h and rewrites D_0…D_q for the new spacing (Shampine & Reichelt's R·U).
+  ///
+  /// R(q, ρ)_{jk} = Π_{i=1..j} (i − 1 − ρ·k)/i, with row 0 all ones; RU = R(q, factor)·U, U = R(q, 1)
+  /// (`rescaleU`, the same for every order: its leading (q+1)×(q+1) block). U is upper triangular
+  /// (U_mk has the factor i − 1 − k = 0 at i = k + 1 ≤ m when m > k), so (RU)_jk sums over m ≤ k only
+  /// (the terms left out are exact zeros).
   func rescale(by factor: Double) {
     h *= factor
     let q = order
-    // R(q, ρ)_{jk} = Π_{i=1..j} (i − 1 − ρ·k)/i, with row 0 all ones; RU = R(q, factor)·R(q, 1).
-    // U = R(q, 1) is upper triangular (U_mk has the factor i − 1 − k = 0 at i = k + 1 ≤ m when m > k),
-    // so (RU)_jk sums over m ≤ k only (the terms left out are exact zeros).
     let r = rescaleR
     let u = rescaleU
-    for k in 0...q {
-      r[k] = 1
-      u[k] = 1
-    }
+    for k in 0...q { r[k] = 1 }
     if q >= 1 {
       for j in 1...q {
-        for k in 0...q {
-          r[j * 6 + k] = r[(j - 1) * 6 + k] * (Double(j) - 1 - factor * Double(k)) / Double(j)
-          u[j * 6 + k] = u[(j - 1) * 6 + k] * (Double(j) - 1 - Double(k)) / Double(j)
-        }
+        let row = r + j &* 6
+        let above = row - 6
+        for k in 0...q { row[k] = above[k] * (Double(j) - 1 - factor * Double(k)) / Double(j) }
       }
     }
     for k in 0...q {
@@ -526,8 +525,13 @@ public final class BDFIntegrator<System: DAESystem> {
       let target = historyScratch + k &* n
       var started = false
       for j in 0...q {
+        let rRow = r + j &* 6
         var ru = 0.0
-        for m in 0...k { ru += r[j * 6 + m] * u[m * 6 + k] }
+        var m = 0
+        while m <= k {
+          ru += rRow[m] * u[m &* 6 &+ k]
+          m &+= 1
+        }
         if ru == 0 { continue }
         let source = history + j &* n
         if started {
@@ -541,7 +545,15 @@ public final class BDFIntegrator<System: DAESystem> {
         for i in 0..<n { target[i] = 0 }
       }
     }
-    for i in 0..<((q + 1) * n) { history[i] = historyScratch[i] }
+    for i in 0..<((q + 1) &* n) { history[i] = historyScratch[i] }
+  }
+
+  /// U = R(q, 1) of `rescale` for the highest order, 6 × 6 row-major: U_mk = Π_{i=1..m} (i − 1 − k)/i.
+  static func fillRescaleU(_ u: UnsafeMutablePointer<Double>) {
+    for k in 0..<6 { u[k] = 1 }
+    for m in 1..<6 {
+      for k in 0..<6 { u[m * 6 + k] = u[(m - 1) * 6 + k] * (Double(m) - 1 - Double(k)) / Double(m) }
+    }
   }
 
   func saveInterpolant() {
