@@ -383,6 +383,9 @@ public final class BDFIntegrator<System: DAESystem> {
       if errorNorm > 1 {
         statistics.rejectedSteps += 1
         reject(by: max(Self.minimumFactor, safety * pow(errorNorm, -1 / Double(order + 1))))
+        // A cheap Jacobian is retaken at the retry's predictor rather than found stale by its Newton
+        // iteration (the step changed too little to refactor).
+        if jacobian.isSmallAnalytic && !jacobianIsCurrent { jacobianIsValid = false }
         continue
       }
 
