@@ -76,7 +76,8 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   /// The model's linear dynamics (`CellModel.linearDynamics`), when it has them.
   let modelDecay: UnsafeMutablePointer<Double>
   let modelGain: UnsafeMutablePointer<Double>
-  /// The current's row of a dense analytic Jacobian, before it is scattered into its strided place.
+  /// The current's row of a dense analytic Jacobian, before it is scattered into its strided place
+  /// (m values after the voltage key's m + 1, in the same allocation).
   let currentRow: UnsafeMutablePointer<Double>
   /// Whether the model has linear dynamics at all (at the run's first ambient temperature).
   let modelHasLinearDynamics: Bool
@@ -110,13 +111,12 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     modelDecay.initialize(repeating: 0, count: max(m, 1))
     modelGain = .allocate(capacity: max(m, 1))
     modelGain.initialize(repeating: 0, count: max(m, 1))
-    currentRow = .allocate(capacity: max(m, 1))
-    currentRow.initialize(repeating: 0, count: max(m, 1))
     modelHasLinearDynamics = model.linearDynamics(
       ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(start: modelDecay, count: m),
       gain: UnsafeMutableBufferPointer(start: modelGain, count: m))
-    voltageKey = .allocate(capacity: m + 1)
-    voltageKey.initialize(repeating: .nan, count: m + 1)
+    voltageKey = .allocate(capacity: 2 * m + 1)
+    voltageKey.initialize(repeating: .nan, count: 2 * m + 1)
+    currentRow = voltageKey + (m + 1)
     let coupling = model.currentCoupling
     let p = coupling.map { $0.lowerBound + $0.count / 2 } ?? m
     insertion = min(max(p, 0), m)
@@ -132,7 +132,6 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     rates.deallocate()
     modelDecay.deallocate()
     modelGain.deallocate()
-    currentRow.deallocate()
     voltageKey.deallocate()
   }
 
