@@ -12,7 +12,8 @@
 //     M·(ψ + d) = c·f(t_{n+1}, y⁽⁰⁾ + d),   c = h/α_q
 //
 // by a simplified Newton iteration with the iteration matrix  A = M − c·J  (J = ∂f/∂y, reused over
-// many steps and refreshed only when Newton converges slowly). Algebraic rows (m_i = 0) reduce to
+// many steps and refreshed when Newton converges slowly; a small system's analytic J, as cheap as a
+// residual, also with each refactorisation and after each rejected step). Algebraic rows (m_i = 0) reduce to
 // f_i = 0, which is why the same formula integrates index-1 DAEs. BDF1 and BDF2 are L-stable; orders
 // 3–5 are A(α)-stable with α ≥ 51°, enough for the diffusion-dominated spectra of cell models.
 //

@@ -27,8 +27,8 @@ struct JacobianWorkspace {
   let perturbed: UnsafeMutablePointer<Double>
   let fPerturbed: UnsafeMutablePointer<Double>
   let steps: UnsafeMutablePointer<Double>
-  /// Whether the last evaluation was analytic and of a small dense system (≤ 16 unknowns), i.e. about
-  /// as cheap as one residual.
+  /// Whether the last evaluation was analytic and of a small dense system (≤ 16 unknowns, the order
+  /// up to which `DenseLU` factors in Swift), i.e. about as cheap as one residual.
   var isSmallAnalytic = false
 
   /// - Parameters:

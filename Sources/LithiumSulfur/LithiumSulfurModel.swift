@@ -246,9 +246,9 @@ public struct LithiumSulfurModel: CellModel {
     let l1 = -coshL * Self.logMassSlope(y[3], 3)
     let lV = -c * coshL
     let ks = point.current < 0 ? shuttleCharge : shuttleDischarge
-    let shuttle8 = ks * Self.massSlope(y[0], 0)
-    let r1 = precipitationScale * Self.mass(y[4], 4) * Self.massSlope(y[3], 3)
-    let rp = precipitationScale * (Self.mass(y[3], 3) - saturationMass) * Self.massSlope(y[4], 4)
+    let shuttle8 = ks * Self.massSlope(y[0], 0)  // ∂(k_s S8)/∂u_S8 [s⁻¹]
+    let rS = precipitationScale * Self.mass(y[4], 4) * Self.massSlope(y[3], 3)  // ∂r/∂u_S [s⁻¹]
+    let rSp = precipitationScale * (Self.mass(y[3], 3) - saturationMass) * Self.massSlope(y[4], 4)  // ∂r/∂u_Sp
     let g = gramsPerCoulomb
     // Column j of the rates (rows 0…4) from ∂i_H/∂·, ∂i_L/∂· and the shuttle and precipitation terms
     // ∂(k_s S8)/∂·, ∂r/∂·; row 5 is ∂(i_H + i_L)/∂·.
@@ -264,10 +264,10 @@ public struct LithiumSulfurModel: CellModel {
     column(0, high: h8, low: 0, shuttle: shuttle8)
     column(1, high: h4, low: l4)
     column(2, high: 0, low: l2)
-    column(3, high: 0, low: l1, precipitation: r1)
-    column(4, high: 0, low: 0, precipitation: rp)
-    column(5, high: hV, low: lV)
-    entries[5 + 6 * ld] = -1  // ∂(i_H + i_L − I)/∂I
+    column(3, high: 0, low: l1, precipitation: rS)
+    column(4, high: 0, low: 0, precipitation: rSp)
+    column(Self.voltageIndex, high: hV, low: lV)
+    entries[Self.voltageIndex + stateCount * ld] = -1  // column I: ∂(i_H + i_L − I)/∂I
     return true
   }
 
