@@ -98,11 +98,20 @@ public protocol CellModel: Sendable {
   ) -> Bool
   /// The terminal voltage's derivatives at state `y` and current `point.current`: writes ∂V/∂y
   /// (count `stateCount`) into `gradient` and returns ∂V/∂I [V A⁻¹]; `nil` (the default) when the
-  /// model does not provide them. With `linearDynamics` they give the engine an analytic Newton
-  /// matrix for voltage and power steps instead of one residual evaluation per state.
+  /// model does not provide them. With `linearDynamics` or `jacobian` they give the engine an analytic
+  /// Newton matrix for voltage and power steps instead of one residual evaluation per state.
   func voltageDerivatives(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
   ) -> Double?
+  /// The Jacobian of `evaluate` at state `y` and current `point.current`, for a small model with a
+  /// dense Newton matrix: writes ∂out_i/∂y_j at `entries[i + j·leadingDimension]` (j < `stateCount`)
+  /// and ∂out_i/∂I in column j = `stateCount`, rows i < `stateCount`, and returns `true`. The
+  /// entries arrive zeroed. The default returns `false`: the engine differentiates numerically (one
+  /// residual evaluation per state).
+  func jacobian(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into entries: UnsafeMutableBufferPointer<Double>,
+    leadingDimension: Int
+  ) -> Bool
   /// Event functions, positive while the run may go on; a step ends where one reaches zero.
   func events(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>)
@@ -123,6 +132,10 @@ extension CellModel {
   public func voltageDerivatives(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
   ) -> Double? { nil }
+  public func jacobian(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into entries: UnsafeMutableBufferPointer<Double>,
+    leadingDimension: Int
+  ) -> Bool { false }
 }
 
 /// Why a model could not produce what was asked of it.

@@ -76,6 +76,9 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   /// The model's linear dynamics (`CellModel.linearDynamics`), when it has them.
   let modelDecay: UnsafeMutablePointer<Double>
   let modelGain: UnsafeMutablePointer<Double>
+  /// The current's row of a dense analytic Jacobian, before it is scattered into its strided place
+  /// (m values after the voltage key's m + 1, in the same allocation).
+  let currentRow: UnsafeMutablePointer<Double>
   /// Whether the model has linear dynamics at all (at the run's first ambient temperature).
   let modelHasLinearDynamics: Bool
   /// The last terminal voltage computed and where: the system's first m + 1 unknowns (the model's
@@ -111,8 +114,9 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     modelHasLinearDynamics = model.linearDynamics(
       ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(start: modelDecay, count: m),
       gain: UnsafeMutableBufferPointer(start: modelGain, count: m))
-    voltageKey = .allocate(capacity: m + 1)
-    voltageKey.initialize(repeating: .nan, count: m + 1)
+    voltageKey = .allocate(capacity: 2 * m + 1)
+    voltageKey.initialize(repeating: .nan, count: 2 * m + 1)
+    currentRow = voltageKey + (m + 1)
     let coupling = model.currentCoupling
     let p = coupling.map { $0.lowerBound + $0.count / 2 } ?? m
     insertion = min(max(p, 0), m)
@@ -275,46 +279,51 @@ final class ControlledCell<Model: CellModel>: DAESystem {
 }
 
 extension ControlledCell {
-  /// The Newton Jacobian in closed form, for the bordered structure of a model with linear dynamics
-  /// (`CellModel.linearDynamics`: ∂f_i/∂y_i = −decay_i, ∂f_i/∂I = gain_i, nothing else) whose
-  /// current's equation is I − I_set, or involves V and the model gives its derivatives
-  /// (`CellModel.voltageDerivatives`). Otherwise `false`: finite differences.
+  /// The Newton Jacobian in closed form, when the model gives its parts; otherwise `false` (finite
+  /// differences):
+  ///
+  /// * dense, the current last: the model's own Jacobian (`CellModel.jacobian`) and the current's row;
+  /// * bordered, for a model with linear dynamics (`CellModel.linearDynamics`: ∂f_i/∂y_i = −decay_i,
+  ///   ∂f_i/∂I = gain_i, nothing else), the current's row in the border.
+  ///
+  /// The current's row needs the voltage's derivatives (`CellModel.voltageDerivatives`) unless the
+  /// mode prescribes the current.
   func analyticJacobian(
     _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>
   ) -> Bool {
-    guard case .bordered(let lower, let upper, 1) = jacobianStructure, insertion == modelCount,
-      modelHasLinearDynamics
+    guard insertion == modelCount else { return false }
+    switch jacobianStructure {
+    case .dense: return denseJacobian(y, into: jacobian)
+    case .bordered(let lower, let upper, 1) where modelHasLinearDynamics:
+      return borderedJacobian(y, lower: lower, upper: upper, into: jacobian)
+    default: return false
+    }
+  }
+
+  /// Dense storage of order m + 1, column-major: the model's rows and current column from the model,
+  /// the current's row (m) from `currentEquationDerivatives`.
+  func denseJacobian(_ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>) -> Bool {
+    let m = modelCount
+    let op = point(y)
+    guard model.jacobian(modelState(y), op, into: jacobian, leadingDimension: m + 1),
+      let corner = currentEquationDerivatives(y, op, gradient: UnsafeMutableBufferPointer(start: currentRow, count: m))
     else { return false }
+    for j in 0..<m { jacobian[m + j * (m + 1)] = currentRow[j] }
+    jacobian[m + m * (m + 1)] = corner
+    return true
+  }
+
+  /// Bordered storage (`DAESystem.analyticJacobian`): the decays on the block's diagonal, the gains in
+  /// the border column, the current's row in the border row.
+  func borderedJacobian(
+    _ y: UnsafeBufferPointer<Double>, lower: Int, upper: Int, into jacobian: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
     let m = modelCount
     let width = lower + upper + 1
     let columnStart = m * width
     let rowStart = columnStart + (m + 1)
-    let op = point(y)
-    // The current's row: ∂/∂y_m into the border row, ∂/∂I returned.
-    let corner: Double
-    var usesVoltage = false
-    var scale = 1.0
-    switch mode {
-    case .current: usesVoltage = false
-    case .voltage: usesVoltage = true
-    case .power: (usesVoltage, scale) = (true, op.current)
-    case .profile(let profile, _, _):
-      if profile.quantity == .power { (usesVoltage, scale) = (true, op.current) }
-    }
-    if usesVoltage {
-      let row = UnsafeMutableBufferPointer(rebasing: jacobian[rowStart..<(rowStart + m)])
-      guard let dVdI = model.voltageDerivatives(modelState(y), op, gradient: row) else { return false }
-      if scale == 1 {
-        corner = dVdI
-      } else {
-        for j in 0..<m { row[j] *= scale }
-        corner = terminalVoltage(y, op) + scale * dVdI
-      }
-    } else {
-      for j in 0..<m { jacobian[rowStart + j] = 0 }
-      corner = 1
-    }
-    guard
+    let row = UnsafeMutableBufferPointer(rebasing: jacobian[rowStart..<(rowStart + m)])
+    guard let corner = currentEquationDerivatives(y, point(y), gradient: row),
       model.linearDynamics(
         ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(start: modelDecay, count: m),
         gain: UnsafeMutableBufferPointer(start: modelGain, count: m))
@@ -325,6 +334,32 @@ extension ControlledCell {
     }
     jacobian[columnStart + m] = corner
     return true
+  }
+
+  /// Derivatives of the current's equation: writes ∂/∂y_m (count m) into `gradient` and returns ∂/∂I;
+  /// `nil` when the mode involves V and the model does not give its derivatives.
+  ///
+  ///     I − I_set:  (0, 1)      V − V_set:  (∂V/∂y, ∂V/∂I)      I·V − P:  (I·∂V/∂y, V + I·∂V/∂I)
+  func currentEquationDerivatives(
+    _ y: UnsafeBufferPointer<Double>, _ op: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
+  ) -> Double? {
+    var usesVoltage = false
+    var scale = 1.0
+    switch mode {
+    case .current: usesVoltage = false
+    case .voltage: usesVoltage = true
+    case .power: (usesVoltage, scale) = (true, op.current)
+    case .profile(let profile, _, _):
+      if profile.quantity == .power { (usesVoltage, scale) = (true, op.current) }
+    }
+    guard usesVoltage else {
+      for j in 0..<gradient.count { gradient[j] = 0 }
+      return 1
+    }
+    guard let dVdI = model.voltageDerivatives(modelState(y), op, gradient: gradient) else { return nil }
+    if scale == 1 { return dVdI }
+    for j in 0..<gradient.count { gradient[j] *= scale }
+    return terminalVoltage(y, op) + scale * dVdI
   }
 }
 

@@ -12,7 +12,8 @@
 //     M·(ψ + d) = c·f(t_{n+1}, y⁽⁰⁾ + d),   c = h/α_q
 //
 // by a simplified Newton iteration with the iteration matrix  A = M − c·J  (J = ∂f/∂y, reused over
-// many steps and refreshed only when Newton converges slowly). Algebraic rows (m_i = 0) reduce to
+// many steps and refreshed when Newton converges slowly; a small system's analytic J, as cheap as a
+// residual, also with each refactorisation and after each rejected step). Algebraic rows (m_i = 0) reduce to
 // f_i = 0, which is why the same formula integrates index-1 DAEs. BDF1 and BDF2 are L-stable; orders
 // 3–5 are A(α)-stable with α ≥ 51°, enough for the diffusion-dominated spectra of cell models.
 //
@@ -40,16 +41,22 @@ public enum StepOutcome: Sendable, Equatable {
 
 /// Variable-order BDF integrator for `M·y' = f(t, y)`. Owns preallocated workspaces: after `init`,
 /// `reset` and `step` allocate nothing.
+///
+/// Its mutable state is `@exclusivity(unchecked)`: a class's stored properties are otherwise checked
+/// for overlapping access at run time whenever the compiler cannot rule it out (here: every access
+/// around a call into the system), ~90 instructions per access and a tenth of a small system's solve.
+/// Only the integrator's own methods write them, one at a time, on one thread (the class is not
+/// `Sendable`), so there is nothing for the check to find.
 public final class BDFIntegrator<System: DAESystem> {
   public let system: System
-  public private(set) var options: IntegratorOptions
-  public private(set) var statistics = SolverStatistics()
+  @exclusivity(unchecked) public private(set) var options: IntegratorOptions
+  @exclusivity(unchecked) public private(set) var statistics = SolverStatistics()
   /// Current time.
-  public private(set) var t: Double = 0
+  @exclusivity(unchecked) public private(set) var t: Double = 0
   /// Start of the last accepted step (the interpolant is valid on [previousTime, t]).
-  public private(set) var previousTime: Double = 0
+  @exclusivity(unchecked) public private(set) var previousTime: Double = 0
   /// Time the integrator will not step past.
-  public private(set) var stopTime: Double = .infinity
+  @exclusivity(unchecked) public private(set) var stopTime: Double = .infinity
 
   let n: Int
   /// Unknowns in the Newton system: all but the trailing quadratures.
@@ -64,9 +71,9 @@ public final class BDFIntegrator<System: DAESystem> {
   let historyScratch: UnsafeMutablePointer<Double>
   // Interpolant of the last accepted step: its D_0…D_q, step size and order.
   let interpolantHistory: UnsafeMutablePointer<Double>
-  var interpolantOrder = 1
-  var interpolantStep = 0.0
-  var interpolantTime = 0.0
+  @exclusivity(unchecked) var interpolantOrder = 1
+  @exclusivity(unchecked) var interpolantStep = 0.0
+  @exclusivity(unchecked) var interpolantTime = 0.0
 
   let y: UnsafeMutablePointer<Double>
   let yPredicted: UnsafeMutablePointer<Double>
@@ -85,20 +92,20 @@ public final class BDFIntegrator<System: DAESystem> {
   let rescaleR: UnsafeMutablePointer<Double>
   let rescaleU: UnsafeMutablePointer<Double>
 
-  var jacobian: JacobianWorkspace
-  var iterationMatrix: IterationMatrix
-  var algebraicMatrix: IterationMatrix
+  @exclusivity(unchecked) var jacobian: JacobianWorkspace
+  @exclusivity(unchecked) var iterationMatrix: IterationMatrix
+  @exclusivity(unchecked) var algebraicMatrix: IterationMatrix
 
-  var order = 1
-  var h = 0.0
-  var equalSteps = 0
-  var jacobianIsCurrent = false
-  var jacobianIsValid = false
-  var factoredC = Double.nan
+  @exclusivity(unchecked) var order = 1
+  @exclusivity(unchecked) var h = 0.0
+  @exclusivity(unchecked) var equalSteps = 0
+  @exclusivity(unchecked) var jacobianIsCurrent = false
+  @exclusivity(unchecked) var jacobianIsValid = false
+  @exclusivity(unchecked) var factoredC = Double.nan
   /// What went wrong in recent failed attempts (NaN/∞ residuals, singular matrices), to name the cause
   /// of a failure correctly even when it is reported by a later call to `step()`.
-  var troubleNonFinite = false
-  var troubleSingular = false
+  @exclusivity(unchecked) var troubleNonFinite = false
+  @exclusivity(unchecked) var troubleSingular = false
 
   // BDF coefficients γ_k and error constants 1/(k+1), k = 0 … 6.
   let gamma: [Double]
@@ -149,6 +156,7 @@ public final class BDFIntegrator<System: DAESystem> {
     eventsWork = allocate(eventCount)
     rescaleR = allocate(36)
     rescaleU = allocate(36)
+    Self.fillRescaleU(rescaleU)
     jacobian = JacobianWorkspace(dimension: nMain, residualCount: n, structure: system.jacobianStructure)
     iterationMatrix = IterationMatrix(dimension: nMain, structure: system.jacobianStructure)
     algebraicMatrix = IterationMatrix(dimension: algebraic.count, structure: .dense)
@@ -261,6 +269,9 @@ public final class BDFIntegrator<System: DAESystem> {
       // Refactor only when c moved by more than 30 % since the last factorisation (as CVODE does):
       // Newton with a slightly stale M − c·J still converges, and factorisations dominate small systems.
       if factoredC.isNaN || abs(c / factoredC - 1) > 0.3 {
+        // A small dense system's analytic Jacobian costs about one residual: refresh it with the
+        // factorisation rather than find it stale through a failed Newton iteration.
+        if jacobian.isSmallAnalytic && !jacobianIsCurrent { computeJacobian(tNew, yPredicted) }
         do {
           try iterationMatrix.factor(c: c, mass: mass, jacobian: jacobian)
           statistics.factorizations += 1
@@ -312,7 +323,7 @@ public final class BDFIntegrator<System: DAESystem> {
         if previousNorm > 0 {
           rate = norm / previousNorm
           if rate >= 1
-            || pow(rate, Double(Self.newtonMaximumIterations - k)) / (1 - rate) * norm > newtonTolerance
+            || Self.power(rate, Self.newtonMaximumIterations - k) / (1 - rate) * norm > newtonTolerance
           {
             break newton
           }
@@ -373,6 +384,9 @@ public final class BDFIntegrator<System: DAESystem> {
       if errorNorm > 1 {
         statistics.rejectedSteps += 1
         reject(by: max(Self.minimumFactor, safety * pow(errorNorm, -1 / Double(order + 1))))
+        // A cheap Jacobian is retaken at the retry's predictor rather than found stale by its Newton
+        // iteration (the step changed too little to refactor).
+        if jacobian.isSmallAnalytic && !jacobianIsCurrent { jacobianIsValid = false }
         continue
       }
 
@@ -450,6 +464,14 @@ public final class BDFIntegrator<System: DAESystem> {
     }
   }
 
+  /// xⁿ for a small n ≥ 1 by repeated multiplication (the Newton test's powers; libm's pow costs more
+  /// than the rest of the test).
+  @inline(__always) static func power(_ x: Double, _ n: Int) -> Double {
+    var p = x
+    for _ in 1..<max(n, 1) { p *= x }
+    return p
+  }
+
   /// Writes y(τ) for τ in [previousTime, t] from the last step's interpolating polynomial:
   ///
   ///     y(τ) = D_0 + Σ_{k=1..q} D_k · Π_{j=0..k−1} (τ − (t − j·h)) / ((j+1)·h)
@@ -483,22 +505,22 @@ public final class BDFIntegrator<System: DAESystem> {
   }
 
   /// Changes h to factor·h and rewrites D_0…D_q for the new spacing (Shampine & Reichelt's R·U).
+  ///
+  /// R(q, ρ)_{jk} = Π_{i=1..j} (i − 1 − ρ·k)/i, with row 0 all ones; RU = R(q, factor)·U, U = R(q, 1)
+  /// (`rescaleU`, the same for every order: its leading (q+1)×(q+1) block). U is upper triangular
+  /// (U_mk has the factor i − 1 − k = 0 at i = k + 1 ≤ m when m > k), so (RU)_jk sums over m ≤ k only
+  /// (the terms left out are exact zeros).
   func rescale(by factor: Double) {
     h *= factor
     let q = order
-    // R(q, ρ)_{jk} = Π_{i=1..j} (i − 1 − ρ·k)/i, with row 0 all ones; RU = R(q, factor)·R(q, 1).
     let r = rescaleR
     let u = rescaleU
-    for k in 0...q {
-      r[k] = 1
-      u[k] = 1
-    }
+    for k in 0...q { r[k] = 1 }
     if q >= 1 {
       for j in 1...q {
-        for k in 0...q {
-          r[j * 6 + k] = r[(j - 1) * 6 + k] * (Double(j) - 1 - factor * Double(k)) / Double(j)
-          u[j * 6 + k] = u[(j - 1) * 6 + k] * (Double(j) - 1 - Double(k)) / Double(j)
-        }
+        let row = r + j &* 6
+        let above = row - 6
+        for k in 0...q { row[k] = above[k] * (Double(j) - 1 - factor * Double(k)) / Double(j) }
       }
     }
     for k in 0...q {
@@ -507,8 +529,13 @@ public final class BDFIntegrator<System: DAESystem> {
       let target = historyScratch + k &* n
       var started = false
       for j in 0...q {
+        let rRow = r + j &* 6
         var ru = 0.0
-        for m in 0...q { ru += r[j * 6 + m] * u[m * 6 + k] }
+        var m = 0
+        while m <= k {
+          ru += rRow[m] * u[m &* 6 &+ k]
+          m &+= 1
+        }
         if ru == 0 { continue }
         let source = history + j &* n
         if started {
@@ -522,7 +549,15 @@ public final class BDFIntegrator<System: DAESystem> {
         for i in 0..<n { target[i] = 0 }
       }
     }
-    for i in 0..<((q + 1) * n) { history[i] = historyScratch[i] }
+    for i in 0..<((q + 1) &* n) { history[i] = historyScratch[i] }
+  }
+
+  /// U = R(q, 1) of `rescale` for the highest order, 6 × 6 row-major: U_mk = Π_{i=1..m} (i − 1 − k)/i.
+  static func fillRescaleU(_ u: UnsafeMutablePointer<Double>) {
+    for k in 0..<6 { u[k] = 1 }
+    for m in 1..<6 {
+      for k in 0..<6 { u[m * 6 + k] = u[(m - 1) * 6 + k] * (Double(m) - 1 - Double(k)) / Double(m) }
+    }
   }
 
   func saveInterpolant() {

@@ -27,6 +27,9 @@ struct JacobianWorkspace {
   let perturbed: UnsafeMutablePointer<Double>
   let fPerturbed: UnsafeMutablePointer<Double>
   let steps: UnsafeMutablePointer<Double>
+  /// Whether the last evaluation was analytic and of a small dense system (≤ 16 unknowns, the order
+  /// up to which `DenseLU` factors in Swift), i.e. about as cheap as one residual.
+  var isSmallAnalytic = false
 
   /// - Parameters:
   ///   - dimension: unknowns in the Newton system (J is dimension × dimension).
@@ -85,13 +88,15 @@ struct JacobianWorkspace {
 
   /// Evaluates J at (t, y): analytically if the system provides it, else by grouped finite differences.
   /// `f0` receives f(t, y).
-  func evaluate<System: DAESystem>(
+  mutating func evaluate<System: DAESystem>(
     _ system: System, _ t: Double, _ y: UnsafeMutablePointer<Double>, atol: UnsafeMutablePointer<Double>,
     residualEvaluations: inout Int, f0: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
   ) {
     let jac = UnsafeMutableBufferPointer(start: storage, count: storageCount)
     for k in 0..<storageCount { storage[k] = 0 }
-    if system.analyticJacobian(t, UnsafeBufferPointer(start: y, count: total), into: jac) { return }
+    let analytic = system.analyticJacobian(t, UnsafeBufferPointer(start: y, count: total), into: jac)
+    isSmallAnalytic = analytic && structure == .dense && n <= 16
+    if analytic { return }
     // Rows 0..<n only are read: the quadrature rows (n..<total) may be skipped (`mainResidual`).
     system.mainResidual(
       t, UnsafeBufferPointer(start: y, count: total), into: UnsafeMutableBufferPointer(start: f0, count: total))
@@ -276,8 +281,10 @@ struct IterationMatrix {
 
   mutating func factorDense() throws(LinearAlgebraError) { try dense.factor() }
 
-  /// Solves A·x = b in place (b of length n).
-  func solve(_ b: UnsafeMutablePointer<Double>) {
+  /// Solves A·x = b in place (b of length n). `mutating` although it changes nothing: the caller's
+  /// matrix is then accessed in place, where a non-mutating call on a class's stored property copies
+  /// the struct (a retain and release of each of its workspaces' buffers per Newton iteration).
+  mutating func solve(_ b: UnsafeMutablePointer<Double>) {
     let buffer = UnsafeMutableBufferPointer(start: b, count: n)
     switch kind {
     case .banded: try? banded.solve(buffer)

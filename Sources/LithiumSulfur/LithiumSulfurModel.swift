@@ -145,12 +145,26 @@ public struct LithiumSulfurModel: CellModel {
     return u >= e ? u : e * exp(u / e - 1)
   }
 
-  /// ln φ(u), without underflow for very negative u.
-  @inline(__always) static func logMass(_ u: Double, _ species: Int) -> Double {
+  /// ln φ(u) as ln(factor) + offset: (u, 0) above ε, (1, ln ε + u/ε − 1) in the tail (no underflow for
+  /// very negative u). A Nernst term, the logarithm of a ratio of masses, then takes one `log` call
+  /// (of the ratio of the factors, all in [ε, Σm]: no overflow) instead of one per species.
+  @inline(__always) static func logMassParts(_ u: Double, _ species: Int) -> (factor: Double, offset: Double) {
     let e = tailMasses[species]
-    return u >= e ? log(u) : logTails[species] + u / e - 1
+    return u >= e ? (u, 0) : (1, logTails[species] + u / e - 1)
   }
   static let logTails = tailMasses.map { log($0) }
+
+  /// dφ/du: 1 above ε, φ(u)/ε in the tail.
+  @inline(__always) static func massSlope(_ u: Double, _ species: Int) -> Double {
+    let e = tailMasses[species]
+    return u >= e ? 1 : exp(u / e - 1)
+  }
+
+  /// d ln φ/du [g⁻¹]: 1/u above ε, 1/ε in the tail.
+  @inline(__always) static func logMassSlope(_ u: Double, _ species: Int) -> Double {
+    let e = tailMasses[species]
+    return u >= e ? 1 / u : 1 / e
+  }
 
   /// The mass coordinate u = φ⁻¹(m) of a positive mass m [g] of species `species`.
   public static func coordinate(_ m: Double, _ species: Int) -> Double {
@@ -158,15 +172,17 @@ public struct LithiumSulfurModel: CellModel {
     return m >= e ? m : e * (1 + log(m / e))
   }
 
-  /// Nernst potentials (E_H, E_L) [V].
+  /// Nernst potentials (E_H, E_L) [V]: ln(S8/S4²) and ln(S4/(S2·S²)) from `logMassParts`.
   @inline(__always)
   func nernst(_ y: UnsafeBufferPointer<Double>, temperature: Double) -> (Double, Double) {
     let k = temperature / electronsFaradayOverR
-    let l8 = Self.logMass(y[0], 0)
-    let l4 = Self.logMass(y[1], 1)
-    let l2 = Self.logMass(y[2], 2)
-    let l1 = Self.logMass(y[3], 3)
-    return (highStandard + k * (logFH + l8 - 2 * l4), lowStandard + k * (logFL + l4 - l2 - 2 * l1))
+    let s8 = Self.logMassParts(y[0], 0)
+    let s4 = Self.logMassParts(y[1], 1)
+    let s2 = Self.logMassParts(y[2], 2)
+    let s1 = Self.logMassParts(y[3], 3)
+    let high = log(s8.factor / (s4.factor * s4.factor)) + s8.offset - 2 * s4.offset
+    let low = log(s4.factor / (s2.factor * s1.factor * s1.factor)) + s4.offset - s2.offset - 2 * s1.offset
+    return (highStandard + k * (logFH + high), lowStandard + k * (logFL + low))
   }
 
   /// Partial currents (i_H, i_L) [A] at voltage V.
@@ -174,7 +190,16 @@ public struct LithiumSulfurModel: CellModel {
   func partialCurrents(_ y: UnsafeBufferPointer<Double>, voltage v: Double, temperature: Double) -> (Double, Double) {
     let (eh, el) = nernst(y, temperature: temperature)
     let c = 0.5 * electronsFaradayOverR / temperature
-    return (-highExchange * sinh(c * (v - eh)), -lowExchange * sinh(c * (v - el)))
+    return (-highExchange * Self.sinh(c * (v - eh)), -lowExchange * Self.sinh(c * (v - el)))
+  }
+
+  /// sinh x from one expm1 of |x|, m = e^|x| − 1 ≥ 0:  2 sinh |x| = m + m/(1 + m), odd in x. Accurate to
+  /// a few ulp for small |x| too (no cancellation), ±∞ where sinh overflows; libm's sinh costs an expm1
+  /// and more.
+  @inline(__always) static func sinh(_ x: Double) -> Double {
+    let m = expm1(abs(x))
+    let s = m == .infinity ? m : 0.5 * (m + m / (1 + m))
+    return x < 0 ? -s : s
   }
 
   public func evaluate(
@@ -195,7 +220,66 @@ public struct LithiumSulfurModel: CellModel {
     out[5] = ih + il - current
   }
 
+  /// ∂out/∂(u, V, I) of `evaluate`, column-major. With x_X = c (V − E_X), C_X = 2 i_X0 a_r cosh(x_X) [A],
+  /// ℓ_k = d ln φ/du_k [g⁻¹] (`logMassSlope`) and c·k = 1/2:
+  ///
+  ///     ∂i_H/∂V = −c C_H,   ∂i_H/∂u_S8 = C_H ℓ_S8 / 2,   ∂i_H/∂u_S4 = −C_H ℓ_S4
+  ///     ∂i_L/∂V = −c C_L,   ∂i_L/∂u_S4 = C_L ℓ_S4 / 2,   ∂i_L/∂u_S2 = −C_L ℓ_S2 / 2,   ∂i_L/∂u_S = −C_L ℓ_S
+  ///     ∂(k_s S8)/∂u_S8 = k_s φ'(u_S8),   ∂r/∂u_S = P Sp φ'(u_S),   ∂r/∂u_Sp = P (S − S*) φ'(u_Sp)
+  ///
+  /// (P = k_p/(v ρ_s), φ' = `massSlope`); the rates are g_X = M_S i_X/(n_e F) and the V row i_H + i_L − I.
+  public func jacobian(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into entries: UnsafeMutableBufferPointer<Double>,
+    leadingDimension ld: Int
+  ) -> Bool {
+    let temperature = point.ambientTemperature
+    let (eh, el) = nernst(y, temperature: temperature)
+    let c = 0.5 * electronsFaradayOverR / temperature
+    let coshH = highExchange * cosh(c * (y[5] - eh))  // C_H [A]
+    let coshL = lowExchange * cosh(c * (y[5] - el))  // C_L [A]
+    // Partial currents' derivatives [A g⁻¹] and [A V⁻¹].
+    let h8 = 0.5 * coshH * Self.logMassSlope(y[0], 0)
+    let h4 = -coshH * Self.logMassSlope(y[1], 1)
+    let hV = -c * coshH
+    let l4 = 0.5 * coshL * Self.logMassSlope(y[1], 1)
+    let l2 = -0.5 * coshL * Self.logMassSlope(y[2], 2)
+    let l1 = -coshL * Self.logMassSlope(y[3], 3)
+    let lV = -c * coshL
+    let ks = point.current < 0 ? shuttleCharge : shuttleDischarge
+    let shuttle8 = ks * Self.massSlope(y[0], 0)  // ∂(k_s S8)/∂u_S8 [s⁻¹]
+    let rS = precipitationScale * Self.mass(y[4], 4) * Self.massSlope(y[3], 3)  // ∂r/∂u_S [s⁻¹]
+    let rSp = precipitationScale * (Self.mass(y[3], 3) - saturationMass) * Self.massSlope(y[4], 4)  // ∂r/∂u_Sp
+    let g = gramsPerCoulomb
+    // Column j of the rates (rows 0…4) from ∂i_H/∂·, ∂i_L/∂· and the shuttle and precipitation terms
+    // ∂(k_s S8)/∂·, ∂r/∂·; row 5 is ∂(i_H + i_L)/∂·.
+    func column(_ j: Int, high dh: Double, low dl: Double, shuttle ds: Double = 0, precipitation dr: Double = 0) {
+      let base = j * ld
+      entries[base] = -8 * g * dh - ds
+      entries[base + 1] = 8 * g * dh + ds - 4 * g * dl
+      entries[base + 2] = 2 * g * dl
+      entries[base + 3] = 2 * g * dl - dr
+      entries[base + 4] = dr
+      entries[base + 5] = dh + dl
+    }
+    column(0, high: h8, low: 0, shuttle: shuttle8)
+    column(1, high: h4, low: l4)
+    column(2, high: 0, low: l2)
+    column(3, high: 0, low: l1, precipitation: rS)
+    column(4, high: 0, low: 0, precipitation: rSp)
+    column(Self.voltageIndex, high: hV, low: lV)
+    entries[Self.voltageIndex + stateCount * ld] = -1  // column I: ∂(i_H + i_L − I)/∂I
+    return true
+  }
+
   public func terminalVoltage(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double { y[5] }
+
+  /// V is the unknown y[5]: ∂V/∂y = e_5, ∂V/∂I = 0.
+  public func voltageDerivatives(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
+  ) -> Double? {
+    for j in 0..<6 { gradient[j] = j == Self.voltageIndex ? 1 : 0 }
+    return 0
+  }
 
   /// Deliverable (12-electron) charge left in S8 and S4, as a fraction of the 12-electron capacity of
   /// all the cell's sulfur: (1.5·S8 + S4) / (1.5·ΣS) ∈ [0, 1].

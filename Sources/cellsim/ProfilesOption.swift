@@ -75,6 +75,12 @@ struct ProfileRecordingModel<Model: CellModel & SpatialProfiles>: CellModel {
   ) -> Double? {
     model.voltageDerivatives(y, point, gradient: gradient)
   }
+  func jacobian(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into entries: UnsafeMutableBufferPointer<Double>,
+    leadingDimension: Int
+  ) -> Bool {
+    model.jacobian(y, point, into: entries, leadingDimension: leadingDimension)
+  }
   /// Called by the engine once per output row (and nowhere else): the moment to record the profiles.
   func temperature(_ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint) -> Double {
     sink.values.withUnsafeMutableBufferPointer { model.profileValues(y, point, into: $0) }

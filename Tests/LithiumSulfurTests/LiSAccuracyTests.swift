@@ -36,8 +36,11 @@ struct LiSAccuracyTests {
     // Window: our curve interpolated at the reference times from 60 s to 95 % of the step.
     let window = maximumDifference(
       times: t, values: v, referenceTimes: tRef, referenceValues: vRef, from: 60, to: 0.95 * endRef)
-    // Whole step: the reference (dense where the voltage is steep) interpolated at every row we output.
-    let whole = maximumDifference(times: tRef, values: vRef, referenceTimes: t, referenceValues: v)
+    // Whole step: the reference (dense where the voltage is steep) interpolated at every row we output
+    // up to the reference's end. (A row in the ~2e-6 s between the two end times would meet the
+    // reference's clamped end value: the end-time difference, checked below, times a near-vertical
+    // slope — mV or not depending only on whether a row happens to fall there.)
+    let whole = maximumDifference(times: tRef, values: vRef, referenceTimes: t, referenceValues: v, to: endRef)
     // For the record: our curve at every reference time over the whole step (our rows are 0.5 s apart,
     // so this also measures our linear interpolation across the near-vertical start and end).
     let wholeAtReference = maximumDifference(times: t, values: v, referenceTimes: tRef, referenceValues: vRef)

@@ -88,21 +88,41 @@ struct SolverFailureTests {
     #expect((object["figures"] as? [String: Any])?["ok"] as? Double == 1)
   }
 
-  @Test("a stiff cell whose steps barely advance ends with 'too many steps', not a hang")
-  func tooManySteps() throws {
-    // Li-S with an exchange-current density of 1e300 A/m²: steps of ~1e-290 s used to run forever.
+  /// Li-S with the high-plateau exchange-current density `j0` [A/m²], discharged at 1C for 1 s.
+  static func lisWithExchangeCurrent(_ j0: Double) throws -> (SimulationResult, seconds: Double) {
     let json = try ShippedCell.marinescu2016.json()
-      .replacing(["reactions", "high_exchange_current_density_A_m2"], with: .number(1e300))
-    let model = try LithiumSulfurModel(parameters: LithiumSulfurParameters.load(json: json, fileName: "lis-j0-1e300.json"))
+      .replacing(["reactions", "high_exchange_current_density_A_m2"], with: .number(j0))
+    let model = try LithiumSulfurModel(parameters: LithiumSulfurParameters.load(json: json, fileName: "lis-j0.json"))
     let start = Date()
     let result = try simulate(model, protocol: CellProtocol(parsing: "Discharge at 1C for 1 s"))
     let seconds = Date().timeIntervalSince(start)
-    print("Li-S j0 = 1e300: \(result.status) after \(String(format: "%.1f", seconds)) s")
+    print("Li-S j0 = \(j0): \(result.status) after \(String(format: "%.1f", seconds)) s")
+    return (result, seconds)
+  }
+
+  @Test("a stiff cell whose steps barely advance ends with 'too many steps', not a hang")
+  func tooManySteps() throws {
+    // j0 = 1e30 A/m²: steps of ~1e-12 s, which used to run forever.
+    let (result, seconds) = try Self.lisWithExchangeCurrent(1e30)
     guard case .solverFailure(0, .tooManySteps(let t, let steps)) = result.status else {
       Issue.record("expected too many steps, got \(result.status)")
       return
     }
     #expect(t < 1 && steps == IntegratorOptions().maximumSteps)
+    expectFinite(result, "j0 = 1e30")
+    #expect(seconds < 40)
+  }
+
+  @Test("an absurd exchange current (1e300 A/m²) ends in a solver failure at once")
+  func singularIterationMatrix() throws {
+    // The analytic Jacobian's entries (~1e300) swamp the mass matrix: M − c·J is singular in floating
+    // point (its rows for S8 and V proportional).
+    let (result, seconds) = try Self.lisWithExchangeCurrent(1e300)
+    guard case .solverFailure(0, let failure) = result.status else {
+      Issue.record("expected a solver failure, got \(result.status)")
+      return
+    }
+    #expect(failure.time < 1)
     expectFinite(result, "j0 = 1e300")
     #expect(seconds < 40)
   }
