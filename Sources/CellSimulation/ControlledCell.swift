@@ -328,6 +328,24 @@ extension ControlledCell {
   }
 }
 
+extension ControlledCell {
+  /// The current's row of a bordered Newton system (the current last) over the model's states, for
+  /// grouped finite differences of the rest (`DAESystem.borderRows`): 0 where the mode prescribes the
+  /// current (I − I_set), ∂V/∂y_m for a voltage hold, I·∂V/∂y_m for power (`CellModel.voltageDerivatives`;
+  /// `false` when the model does not give them).
+  func borderRows(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into rows: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    guard case .bordered(_, _, 1) = jacobianStructure, insertion == modelCount else { return false }
+    if prescribedCurrent(at: t) != nil { return true }
+    let op = point(y)
+    guard model.voltageDerivatives(modelState(y), op, gradient: rows) != nil else { return false }
+    if case .voltage = mode { return true }
+    for j in 0..<modelCount { rows[j] *= op.current }
+    return true
+  }
+}
+
 extension ControlledCell: DiagonalLinearSystem {
   /// At constant current, a model with linear dynamics (dy/dt = −decay·y + gain·I) gives the system's:
   /// forcing = gain·I_set, the current itself constant.

@@ -220,9 +220,13 @@ struct ThermalAccuracyTests {
   @Test("isothermal by default; a huge heat-transfer coefficient pins T to ambient and gives the isothermal curve")
   func isothermalLimit() throws {
     var p = try Self.parameters()
-    let plain = try SingleParticleModelWithElectrolyte(parameters: p)
+    // Isothermal by default, with eigenmode particles (16 modes, 9 bins, the average); the lumped
+    // model keeps finite volumes, so the isothermal curve it must reproduce is the finite-volume one.
+    let modal = try SingleParticleModelWithElectrolyte(parameters: p)
+    #expect(modal.stateCount == 2 * 26 + 68 && modal.thermal == nil)
+    #expect(!modal.outputColumns.contains("heat_generation_W"))
+    let plain = try SingleParticleModelWithElectrolyte(parameters: p, particleModes: nil)
     #expect(plain.stateCount == 2 * 40 + 68 && plain.thermal == nil)
-    #expect(!plain.outputColumns.contains("heat_generation_W"))
     p.cell.thermal?.heatTransferCoefficient = 1e7
     let pinned = try SingleParticleModelWithElectrolyte(parameters: p, thermal: .lumped)
     #expect(pinned.stateCount == plain.stateCount + 1)
