@@ -44,7 +44,8 @@ public enum ElectrolyteOrdering: Sendable, Equatable {
   /// Cell k (from the negative current collector) in slot k.
   case spatial
   /// Folded about the separator's middle and interleaved (`foldedOrder`), for the engine's banded
-  /// finite-difference Jacobian; falls back to `.spatial` unless M_n = M_p and M_s is even.
+  /// finite-difference Jacobian; falls back to `.spatial` unless M_n = M_p and M_s is even, and with
+  /// eigenmode particles (the current is then outside the band, see `currentCoupling`).
   case folded
 }
 
@@ -124,7 +125,8 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   ///     or towards the collectors were worse than uniform at the same count (docs/models/lithium-ion.md).
   ///   - thermal: `.isothermal` (default) or `.lumped` (one cell temperature, see `LumpedThermal`).
   ///   - electrolyteOrdering: `.spatial` (default: c_e cell k in state slot k, tridiagonal) or
-  ///     `.folded` (see `foldedOrder`; about twice as fast in the engine, bandwidth 2).
+  ///     `.folded` (see `foldedOrder`; with finite-volume particles about twice as fast in the engine,
+  ///     bandwidth 2; with eigenmode particles it stays spatial).
   /// - Throws: `CellModelError` if the electrodes cannot reach the cell's OCV limits (eSOH), the
   ///   electrolyte parameters are unusable, or for `.lumped` if the cell file has no thermal data.
   public init(
@@ -165,7 +167,10 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     electrolyte = ElectrolyteTransport(parameters: p, cells: electrolyteCells)
     n = particles.n
     e = particles.stateCount
-    electrolyteOrder = electrolyteOrdering == .folded ? Self.foldedOrder(electrolyte) : nil
+    // The fold serves the banded system with the current inside the band (finite-volume particles);
+    // with eigenmode particles the current is a border, differenced on its own: spatial order.
+    electrolyteOrder =
+      electrolyteOrdering == .folded && particles.currentCoupling != nil ? Self.foldedOrder(electrolyte) : nil
     m = electrolyte.cellCount
     collectorSlots = Self.slots(of: (0, 1, m - 2, m - 1), order: electrolyteOrder)
     area = p.cell.area
