@@ -76,8 +76,10 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   /// The model's linear dynamics (`CellModel.linearDynamics`), when it has them.
   let modelDecay: UnsafeMutablePointer<Double>
   let modelGain: UnsafeMutablePointer<Double>
-  /// Whether the model has linear dynamics at all (at the run's first ambient temperature).
+  /// Whether every state of the model has linear dynamics (at the run's first ambient temperature).
   let modelHasLinearDynamics: Bool
+  /// Whether some of its states have, and others not (NaN decay).
+  let modelHasPartlyLinearDynamics: Bool
   /// The last terminal voltage computed and where: the system's first m + 1 unknowns (the model's
   /// states and I, in system order) and the ambient temperature. Each step asks for V at its solution
   /// twice, for the quadratures and for the events (and the recorder may ask again): all but the
@@ -108,9 +110,13 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     modelDecay.initialize(repeating: 0, count: max(m, 1))
     modelGain = .allocate(capacity: max(m, 1))
     modelGain.initialize(repeating: 0, count: max(m, 1))
-    modelHasLinearDynamics = model.linearDynamics(
+    let linear = model.linearDynamics(
       ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(start: modelDecay, count: m),
       gain: UnsafeMutableBufferPointer(start: modelGain, count: m))
+    var linearStates = 0
+    for i in 0..<m where modelDecay[i].isFinite { linearStates += 1 }
+    modelHasLinearDynamics = linear && linearStates == m
+    modelHasPartlyLinearDynamics = linear && linearStates > 0 && linearStates < m
     voltageKey = .allocate(capacity: m + 1)
     voltageKey.initialize(repeating: .nan, count: m + 1)
     let coupling = model.currentCoupling
@@ -348,7 +354,8 @@ extension ControlledCell {
 
 extension ControlledCell: DiagonalLinearSystem {
   /// At constant current, a model with linear dynamics (dy/dt = −decay·y + gain·I) gives the system's:
-  /// forcing = gain·I_set, the current itself constant.
+  /// forcing = gain·I_set, the current itself constant. A model whose states are linear in part passes
+  /// its NaN decays through (those unknowns the BDF integrates).
   func diagonalLinearFlow(
     _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
     forcing: UnsafeMutableBufferPointer<Double>

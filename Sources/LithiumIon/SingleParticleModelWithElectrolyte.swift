@@ -456,6 +456,25 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     particles.stateOfCharge(particleState(y))
   }
 
+  /// With eigenmode particles (isothermal), the particle states are linear in themselves and the current,
+  /// as in the SPM (`SingleParticleModel.linearDynamics`), and independent of the electrolyte; the
+  /// electrolyte's are not (D_e(c_e)): NaN decay. In constant-current steps the engine then solves the
+  /// particles in closed form and only the electrolyte (and the quadratures) by the BDF.
+  public func linearDynamics(
+    ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    guard
+      particles.linearDynamics(
+        ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(rebasing: decay[0..<e]),
+        gain: UnsafeMutableBufferPointer(rebasing: gain[0..<e]))
+    else { return false }
+    for k in e..<(e + m) {
+      decay[k] = .nan
+      gain[k] = .nan
+    }
+    return true
+  }
+
   /// ∂V/∂y and ∂V/∂I with eigenmode particles (isothermal) and j0 ∝ c_e^α in both electrodes; `nil`
   /// otherwise. Particles as in the SPM (`SingleParticleModel.voltageDerivatives`): V depends on them
   /// through x_surf and y_surf only, ∂c_surf/∂c_i = 1 for every state of a particle, so one forward
