@@ -38,6 +38,8 @@ final class ReducedSystem<Full: DiagonalLinearSystem>: DAESystem {
   var expandedTime = Double.nan
   let fullResidual: UnsafeMutablePointer<Double>
   let fullBorderRows: UnsafeMutablePointer<Double>
+  /// The block the pointers above point into.
+  let numbers: UnsafeMutablePointer<Double>
   let isDifferential: [Bool]
   let jacobianStructure: JacobianStructure
 
@@ -48,38 +50,46 @@ final class ReducedSystem<Full: DiagonalLinearSystem>: DAESystem {
   init(full: Full, linear: [Bool]) {
     self.full = full
     fullCount = full.dimension
-    let keptIndices = (0..<fullCount).filter { !($0 < linear.count && linear[$0]) }
-    let eliminatedIndices = (0..<fullCount).filter { $0 < linear.count && linear[$0] }
-    dimension = keptIndices.count
-    eliminatedCount = eliminatedIndices.count
-    kept = .allocate(capacity: max(dimension, 1))
-    kept.initialize(from: keptIndices, count: dimension)
-    eliminated = .allocate(capacity: max(eliminatedCount, 1))
-    eliminated.initialize(from: eliminatedIndices, count: eliminatedCount)
-    func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
-      let p = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
-      p.initialize(repeating: 0, count: max(count, 1))
-      return p
+    var eliminatedTotal = 0
+    for i in 0..<min(linear.count, fullCount) where linear[i] { eliminatedTotal += 1 }
+    eliminatedCount = eliminatedTotal
+    dimension = fullCount - eliminatedTotal
+    // One block of indices (kept, then eliminated) and one of numbers, carved up (few allocations per run).
+    let indices = UnsafeMutablePointer<Int>.allocate(capacity: max(fullCount, 1))
+    indices.initialize(repeating: 0, count: max(fullCount, 1))
+    let keptIndices = indices
+    let eliminatedIndices = indices + (fullCount - eliminatedTotal)
+    var (r, e) = (0, 0)
+    for i in 0..<fullCount {
+      if i < linear.count && linear[i] {
+        eliminatedIndices[e] = i
+        e += 1
+      } else {
+        keptIndices[r] = i
+        r += 1
+      }
     }
-    decay = buffer(fullCount)
-    forcing = buffer(fullCount)
-    base = buffer(fullCount)
-    expanded = buffer(fullCount)
-    fullResidual = buffer(fullCount)
-    let flags = full.isDifferential
-    isDifferential = keptIndices.map { flags[$0] }
+    kept = keptIndices
+    eliminated = eliminatedIndices
     jacobianStructure = full.jacobianStructure
-    if case .bordered(_, _, let border) = jacobianStructure {
-      fullBorderRows = buffer(border * fullCount)
-    } else {
-      fullBorderRows = buffer(0)
-    }
+    var border = 0
+    if case .bordered(_, _, let k) = jacobianStructure { border = k }
+    let numberCount = (5 + border) * fullCount
+    numbers = .allocate(capacity: max(numberCount, 1))
+    numbers.initialize(repeating: 0, count: max(numberCount, 1))
+    decay = numbers
+    forcing = numbers + fullCount
+    base = numbers + 2 * fullCount
+    expanded = numbers + 3 * fullCount
+    fullResidual = numbers + 4 * fullCount
+    fullBorderRows = numbers + 5 * fullCount
+    let flags = full.isDifferential
+    isDifferential = (0..<(fullCount - eliminatedTotal)).map { flags[keptIndices[$0]] }
   }
 
   deinit {
     kept.deallocate()
-    eliminated.deallocate()
-    for p in [decay, forcing, base, expanded, fullResidual, fullBorderRows] { p.deallocate() }
+    numbers.deallocate()
   }
 
   /// Takes the eliminated unknowns' values in the full state `y` at `time` as their start.
@@ -161,7 +171,7 @@ public final class PartlyExactIntegrator<System: DiagonalLinearSystem>: StepInte
   let n: Int
   /// Unknowns outside the quadratures.
   let nd: Int
-  /// Which of those are eliminated, and which are differential (the candidates).
+  /// Which of those are eliminated, and which unknowns are differential (the candidates).
   let linear: [Bool]
   let differential: [Bool]
   let fullState: UnsafeMutablePointer<Double>
@@ -172,20 +182,28 @@ public final class PartlyExactIntegrator<System: DiagonalLinearSystem>: StepInte
   public init?(system: System, options: IntegratorOptions, at state: UnsafeBufferPointer<Double>) {
     let n = system.dimension
     let nd = n - system.quadratureCount
-    var decay = [Double](repeating: .nan, count: nd)
-    var forcing = [Double](repeating: .nan, count: nd)
-    let flows = decay.withUnsafeMutableBufferPointer { k in
-      forcing.withUnsafeMutableBufferPointer { c in system.diagonalLinearFlow(state, decay: k, forcing: c) }
-    }
-    guard flows else { return nil }
     let differential = system.isDifferential
-    let linear = (0..<nd).map { differential[$0] && decay[$0].isFinite && forcing[$0].isFinite }
-    let count = linear.filter { $0 }.count
-    guard count > 0, count < differential[0..<nd].filter({ $0 }).count else { return nil }
+    var linear = [Bool](repeating: false, count: nd)
+    let flows = withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(nd, 1)) { buffer in
+      let k = UnsafeMutableBufferPointer(rebasing: buffer[0..<nd])
+      let c = UnsafeMutableBufferPointer(rebasing: buffer[nd..<(2 * nd)])
+      k.initialize(repeating: .nan)
+      c.initialize(repeating: .nan)
+      guard system.diagonalLinearFlow(state, decay: k, forcing: c) else { return false }
+      for i in 0..<nd { linear[i] = differential[i] && k[i].isFinite && c[i].isFinite }
+      return true
+    }
+    var count = 0
+    var candidates = 0
+    for i in 0..<nd {
+      if linear[i] { count += 1 }
+      if differential[i] { candidates += 1 }
+    }
+    guard flows, count > 0, count < candidates else { return nil }
     self.n = n
     self.nd = nd
     self.linear = linear
-    self.differential = Array(differential[0..<nd])
+    self.differential = differential
     let reduced = ReducedSystem(full: system, linear: linear)
     var reducedOptions = options
     if options.absoluteTolerance.count == n {
@@ -194,16 +212,12 @@ public final class PartlyExactIntegrator<System: DiagonalLinearSystem>: StepInte
     self.reduced = reduced
     bdf = BDFIntegrator(system: reduced, options: reducedOptions)
     self.options = options
-    fullState = .allocate(capacity: n)
-    fullState.initialize(repeating: 0, count: n)
-    reducedState = .allocate(capacity: max(reduced.dimension, 1))
-    reducedState.initialize(repeating: 0, count: max(reduced.dimension, 1))
+    fullState = .allocate(capacity: n + max(reduced.dimension, 1))
+    fullState.initialize(repeating: 0, count: n + max(reduced.dimension, 1))
+    reducedState = fullState + n
   }
 
-  deinit {
-    fullState.deallocate()
-    reducedState.deallocate()
-  }
+  deinit { fullState.deallocate() }
 
   public var t: Double { bdf.t }
   public var previousTime: Double { bdf.previousTime }
