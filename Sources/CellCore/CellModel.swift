@@ -93,8 +93,9 @@ public protocol CellModel: Sendable {
   ///
   /// exactly: writes decay and gain (count `stateCount`) and returns `true`; the engine then solves
   /// constant-current steps in closed form. A model only some of whose states are linear (their rates
-  /// depending on themselves and I only) writes NaN as the decay of the others and returns `true`: the
-  /// engine's BDF then advances the linear ones in closed form. The default returns `false`.
+  /// depending on themselves and I only) writes NaN as the decay of the others and returns `true`: in
+  /// constant-current steps the engine then takes the linear ones out of the BDF and fills them in from
+  /// their closed form (`PartlyExactIntegrator`). The default returns `false`.
   func linearDynamics(
     ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
   ) -> Bool
