@@ -92,7 +92,10 @@ public protocol CellModel: Sendable {
   ///     dy_i/dt = −decay_i·y_i + gain_i·I      (decay_i ≥ 0 [s⁻¹], gain_i [state unit A⁻¹ s⁻¹])
   ///
   /// exactly: writes decay and gain (count `stateCount`) and returns `true`; the engine then solves
-  /// constant-current steps in closed form. The default returns `false`.
+  /// constant-current steps in closed form. A model only some of whose states are linear (their rates
+  /// depending on themselves and I only) writes NaN as the decay of the others and returns `true`: in
+  /// constant-current steps the engine then takes the linear ones out of the BDF and fills them in from
+  /// their closed form (`PartlyExactIntegrator`). The default returns `false`.
   func linearDynamics(
     ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
   ) -> Bool

@@ -79,8 +79,10 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   /// The current's row of a dense analytic Jacobian, before it is scattered into its strided place
   /// (m values after the voltage key's m + 1, in the same allocation).
   let currentRow: UnsafeMutablePointer<Double>
-  /// Whether the model has linear dynamics at all (at the run's first ambient temperature).
+  /// Whether every state of the model has linear dynamics (at the run's first ambient temperature).
   let modelHasLinearDynamics: Bool
+  /// Whether some of its states have, and others not (NaN decay).
+  let modelHasPartlyLinearDynamics: Bool
   /// The last terminal voltage computed and where: the system's first m + 1 unknowns (the model's
   /// states and I, in system order) and the ambient temperature. Each step asks for V at its solution
   /// twice, for the quadratures and for the events (and the recorder may ask again): all but the
@@ -111,9 +113,13 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     modelDecay.initialize(repeating: 0, count: max(m, 1))
     modelGain = .allocate(capacity: max(m, 1))
     modelGain.initialize(repeating: 0, count: max(m, 1))
-    modelHasLinearDynamics = model.linearDynamics(
+    let linear = model.linearDynamics(
       ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(start: modelDecay, count: m),
       gain: UnsafeMutableBufferPointer(start: modelGain, count: m))
+    var linearStates = 0
+    for i in 0..<m where modelDecay[i].isFinite { linearStates += 1 }
+    modelHasLinearDynamics = linear && linearStates == m
+    modelHasPartlyLinearDynamics = linear && linearStates > 0 && linearStates < m
     voltageKey = .allocate(capacity: 2 * m + 1)
     voltageKey.initialize(repeating: .nan, count: 2 * m + 1)
     currentRow = voltageKey + (m + 1)
@@ -363,9 +369,23 @@ extension ControlledCell {
   }
 }
 
+extension ControlledCell {
+  /// The current's row of a bordered Newton system (the current last) over the model's states, for
+  /// grouped finite differences of the rest (`DAESystem.borderRows`): 0 where the mode prescribes the
+  /// current (I − I_set), ∂V/∂y_m for a voltage hold, I·∂V/∂y_m for power (`CellModel.voltageDerivatives`;
+  /// `false` when the model does not give them).
+  func borderRows(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into rows: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    guard case .bordered(_, _, 1) = jacobianStructure, insertion == modelCount else { return false }
+    return currentEquationDerivatives(y, point(y), gradient: rows) != nil
+  }
+}
+
 extension ControlledCell: DiagonalLinearSystem {
   /// At constant current, a model with linear dynamics (dy/dt = −decay·y + gain·I) gives the system's:
-  /// forcing = gain·I_set, the current itself constant.
+  /// forcing = gain·I_set, the current itself constant. A model whose states are linear in part passes
+  /// its NaN decays through (those unknowns the BDF integrates).
   func diagonalLinearFlow(
     _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
     forcing: UnsafeMutableBufferPointer<Double>

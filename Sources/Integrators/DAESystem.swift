@@ -49,6 +49,13 @@ public protocol DAESystem {
   func analyticJacobian(
     _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>
   ) -> Bool
+  /// For a `.bordered` structure without `analyticJacobian`: writes the border rows' block part
+  /// ∂f_border/∂y_block (border × nb, column-major, nb = n − border) if the system has it and returns
+  /// `true`; finite differences then perturb the block's columns in groups, as for a band (the
+  /// border rows, which a group would mix, are not read from them), and the border columns one by
+  /// one. The default returns `false`: every column on its own. `rows` arrives zeroed.
+  func borderRows(_ t: Double, _ y: UnsafeBufferPointer<Double>, into rows: UnsafeMutableBufferPointer<Double>)
+    -> Bool
 }
 
 extension DAESystem {
@@ -63,6 +70,9 @@ extension DAESystem {
   public func events(_ t: Double, _ y: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) {}
   public func analyticJacobian(
     _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>
+  ) -> Bool { false }
+  public func borderRows(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into rows: UnsafeMutableBufferPointer<Double>
   ) -> Bool { false }
 }
 

@@ -26,7 +26,10 @@ import Foundation
 public protocol DiagonalLinearSystem: DAESystem {
   /// If, from the state `y` on (its algebraic unknowns held fixed), every differential unknown
   /// outside the quadratures obeys dy_i/dt = −decay_i·y_i + forcing_i with constants, writes them
-  /// (count `dimension − quadratureCount`; zeros for algebraic unknowns) and returns `true`.
+  /// (count `dimension − quadratureCount`; zeros for algebraic unknowns) and returns `true`. A system
+  /// only some of whose unknowns do (each on its own: no other unknown in its rate) writes NaN as the
+  /// decay of the others and returns `true`: that is `PartlyExactIntegrator`'s case, not this
+  /// integrator's (its caller tells them apart).
   func diagonalLinearFlow(
     _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
     forcing: UnsafeMutableBufferPointer<Double>

@@ -139,8 +139,10 @@ struct JacobianWorkspace {
     _ = scratch
   }
 
-  /// Finite differences of a bordered J, one column at a time: a column of the block, perturbed
-  /// with others, would mix their entries in the border rows.
+  /// Finite differences of a bordered J. With the border rows from the system (`DAESystem.borderRows`):
+  /// the block's columns in groups of every (kl+ku+1)-th, as for a band, then the border columns one
+  /// by one. Without: one column at a time (a column of the block, perturbed with others, would mix
+  /// their entries in the border rows).
   func evaluateBordered<System: DAESystem>(
     _ system: System, _ t: Double, _ y: UnsafeMutablePointer<Double>, atol: UnsafeMutablePointer<Double>,
     residualEvaluations: inout Int, f0: UnsafeMutablePointer<Double>
@@ -150,7 +152,34 @@ struct JacobianWorkspace {
     let columns = storage + borderColumnsOffset
     let rows = storage + borderRowsOffset
     for i in 0..<total { perturbed[i] = y[i] }
-    for j in 0..<n {
+    let grouped = system.borderRows(
+      t, UnsafeBufferPointer(start: y, count: total), into: UnsafeMutableBufferPointer(start: rows, count: border * nb))
+    if grouped {
+      for group in 0..<min(width, nb) {
+        var j = group
+        while j < nb {
+          let step = 1.4901161193847656e-8 * max(abs(y[j]), atol[j], 1e-300)
+          perturbed[j] = y[j] + step
+          steps[j] = perturbed[j] - y[j]
+          j += width
+        }
+        system.mainResidual(
+          t, UnsafeBufferPointer(start: perturbed, count: total),
+          into: UnsafeMutableBufferPointer(start: fPerturbed, count: total))
+        residualEvaluations += 1
+        j = group
+        while j < nb {
+          let rowStart = max(0, j - upper)
+          let rowEnd = min(nb - 1, j + lower)
+          if rowStart <= rowEnd {
+            for i in rowStart...rowEnd { storage[(upper + i - j) + j * width] = (fPerturbed[i] - f0[i]) / steps[j] }
+          }
+          perturbed[j] = y[j]
+          j += width
+        }
+      }
+    }
+    for j in (grouped ? nb : 0)..<n {
       let step = 1.4901161193847656e-8 * max(abs(y[j]), atol[j], 1e-300)
       perturbed[j] = y[j] + step
       let h = perturbed[j] - y[j]

@@ -210,6 +210,15 @@ public struct ElectrolyteTransport: Sendable {
     amount(c) / porousLength
   }
 
+  /// `meanConcentration` of cells stored in the slots of `order` (`order[slot]` = cell; `nil`: slot k
+  /// is cell k).
+  func meanConcentration(_ c: UnsafeBufferPointer<Double>, order: [Int]?) -> Double {
+    guard let order else { return meanConcentration(c) }
+    var s = 0.0
+    for k in 0..<cellCount { s += porosities[order[k]] * widths[order[k]] * c[k] }
+    return s / porousLength
+  }
+
   /// Plain x-average (1/L)∫c dx over the whole cell [mol m⁻³] (not porosity-weighted).
   public func average(_ c: UnsafeBufferPointer<Double>) -> Double {
     var s = 0.0

@@ -27,10 +27,12 @@
 //
 // (PyBaMM's Bruggeman factor of the solid uses the solid fraction 1 − ε, not the active-material one.)
 //
-// State: c_n (N), c_p (N) particle cells, then c_e (M_n + M_s + M_p cells; in spatial order, or folded
-// with `electrolyteOrdering: .folded`, see `foldedOrder`), all differential; with the
-// lumped thermal model (`thermal: .lumped`) the cell temperature sits between c_n and c_p, as in the
-// SPM: c_n (N), T, c_p (N), c_e (M). Heat: `LumpedThermal` (I·(U_surf − V) − I·T·∂U/∂T, which here
+// State: the SPM's particle states (eigenmodes, (c̄, v_1…v_M) per particle, when the diffusivities do
+// not depend on the stoichiometry and the cell is isothermal, else N finite volumes each; see
+// `SingleParticleModel`), then c_e (M_n + M_s + M_p cells; in spatial order, or folded with
+// `electrolyteOrdering: .folded`, see `foldedOrder`), all differential; with the lumped thermal model
+// (`thermal: .lumped`, finite-volume particles) the cell temperature sits between c_n and c_p, as in
+// the SPM: c_n (N), T, c_p (N), c_e (M). Heat: `LumpedThermal` (I·(U_surf − V) − I·T·∂U/∂T, which here
 // includes the electrolyte's ohmic and concentration parts).
 // Lithium: particles and electrolyte are each conserved by construction.
 
@@ -42,7 +44,8 @@ public enum ElectrolyteOrdering: Sendable, Equatable {
   /// Cell k (from the negative current collector) in slot k.
   case spatial
   /// Folded about the separator's middle and interleaved (`foldedOrder`), for the engine's banded
-  /// finite-difference Jacobian; falls back to `.spatial` unless M_n = M_p and M_s is even.
+  /// finite-difference Jacobian; falls back to `.spatial` unless M_n = M_p and M_s is even, and with
+  /// eigenmode particles (the current is then outside the band, see `currentCoupling`).
   case folded
 }
 
@@ -54,7 +57,7 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   public var parameters: LithiumIonParameters { particles.parameters }
   public var balance: ElectrodeBalance { particles.balance }
 
-  let n: Int  // cells per particle
+  let n: Int  // states of the negative particle (finite volumes, or the average and the modes)
   let m: Int  // electrolyte cells
   let e: Int  // where c_e starts: 2N, or 2N + 1 with the temperature state
   /// Spatial cell of each c_e slot in the state (`nil`: slot k is cell k). See `foldedOrder`.
@@ -89,7 +92,10 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     let electrolyteBand = electrolyteOrder == nil ? 1 : 2
     return (max(particleBand.lower, electrolyteBand), max(particleBand.upper, electrolyteBand))
   }
-  /// The particle surfaces (and the temperature), as in the SPM, so the engine builds a banded system.
+  /// With eigenmode particles `nil` (as the SPM's): the voltage depends on every mode, so the engine keeps
+  /// the current last, a bordered system (band block + the current's row and column), whose row it takes
+  /// from `voltageDerivatives`. With finite volumes:
+  /// the particle surfaces (and the temperature), as in the SPM, so the engine builds a banded system.
   /// Left out of the band: the voltage's dependence on every c_e cell (through ln c_e and j0) and the
   /// electrolyte source's dependence on the current. Both are weak next to the in-band terms (and the
   /// source one does not matter in current-controlled steps, where Newton never moves I), so the
@@ -108,21 +114,27 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   /// - Parameters:
   ///   - cellsPerParticle: finite volumes per particle (graded towards the surface), as the SPM.
   ///   - grading: mesh grading of the particles.
+  ///   - particleModes: eigenmodes per particle, when the SPM would use them (both diffusivities
+  ///     independent of the concentration, isothermal; see `SingleParticleModel`); `nil` always uses
+  ///     finite volumes.
   ///   - electrolyteCells: finite volumes in the negative electrode, separator and positive electrode.
   ///     The scheme is second order; the default (32, 4, 32) is within 0.3 mV of a (100, 30, 100) mesh
-  ///     for Chen2020 at 2C (16 cells per electrode: 1.2 mV, the electrolyte term being the slow one).
+  ///     for Chen2020 at 2C (16 cells per electrode: 1.2 mV, the electrolyte term being the slow one;
+  ///     with eigenmode particles PyBaMM's 2C curve is met to 0.08 mV, to 0.31 / 0.98 mV with 24 / 16).
   ///     The separator's count does not matter there (its profile is nearly linear: 2, 4 or 16 cells
   ///     give PyBaMM's 2C curve to within 0.003 mV of each other); meshes graded towards the separator
   ///     or towards the collectors were worse than uniform at the same count (docs/models/lithium-ion.md).
   ///   - thermal: `.isothermal` (default) or `.lumped` (one cell temperature, see `LumpedThermal`).
   ///   - electrolyteOrdering: `.spatial` (default: c_e cell k in state slot k, tridiagonal) or
-  ///     `.folded` (see `foldedOrder`; about twice as fast in the engine, bandwidth 2).
+  ///     `.folded` (see `foldedOrder`; with finite-volume particles about twice as fast in the engine,
+  ///     bandwidth 2; with eigenmode particles it stays spatial).
   /// - Throws: `CellModelError` if the electrodes cannot reach the cell's OCV limits (eSOH), the
   ///   electrolyte parameters are unusable, or for `.lumped` if the cell file has no thermal data.
   public init(
     parameters: LithiumIonParameters, cellsPerParticle: Int = 40, grading: Double = 0.9,
     electrolyteCells: (negative: Int, separator: Int, positive: Int) = (32, 4, 32),
-    thermal: ThermalOption = .isothermal, electrolyteOrdering: ElectrolyteOrdering = .spatial
+    particleModes: Int? = SingleParticleModel.defaultModeCount, thermal: ThermalOption = .isothermal,
+    electrolyteOrdering: ElectrolyteOrdering = .spatial
   ) throws(CellModelError) {
     let p = parameters
     for (what, eps) in [
@@ -151,11 +163,15 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
           + "at the initial concentration \(ce0) mol/m^3")
     }
     particles = try SingleParticleModel(
-      parameters: p, cellsPerParticle: cellsPerParticle, grading: grading, particleModes: nil, thermal: thermal)
+      parameters: p, cellsPerParticle: cellsPerParticle, grading: grading, particleModes: particleModes,
+      thermal: thermal)
     electrolyte = ElectrolyteTransport(parameters: p, cells: electrolyteCells)
     n = particles.n
     e = particles.stateCount
-    electrolyteOrder = electrolyteOrdering == .folded ? Self.foldedOrder(electrolyte) : nil
+    // The fold serves the banded system with the current inside the band (finite-volume particles);
+    // with eigenmode particles the current is a border, differenced on its own: spatial order.
+    electrolyteOrder =
+      electrolyteOrdering == .folded && particles.currentCoupling != nil ? Self.foldedOrder(electrolyte) : nil
     m = electrolyte.cellCount
     collectorSlots = Self.slots(of: (0, 1, m - 2, m - 1), order: electrolyteOrder)
     area = p.cell.area
@@ -391,6 +407,14 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     _ y: UnsafeBufferPointer<Double>, _ ce: UnsafeBufferPointer<Double>, current: Double, temperature: Double
   ) -> VoltageParts {
     let (xs, ys) = particles.surfaceStoichiometries(particleState(y), current: current, temperature: temperature)
+    return voltageParts(xs: xs, ys: ys, ce, current: current, temperature: temperature)
+  }
+
+  /// The voltage parts at surface stoichiometries (x_surf, y_surf) and the c_e cells `ce` in spatial order.
+  @inline(__always)
+  func voltageParts(
+    xs: Double, ys: Double, _ ce: UnsafeBufferPointer<Double>, current: Double, temperature: Double
+  ) -> VoltageParts {
     let faraday = PhysicalConstants.faraday
     let jn = current * particles.negativeFluxPerCurrent * faraday
     let jp = current * particles.positiveFluxPerCurrent * faraday
@@ -431,6 +455,106 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
 
   public func stateOfCharge(_ y: UnsafeBufferPointer<Double>) -> Double {
     particles.stateOfCharge(particleState(y))
+  }
+
+  /// With eigenmode particles (isothermal), the particle states are linear in themselves and the current,
+  /// as in the SPM (`SingleParticleModel.linearDynamics`), and independent of the electrolyte; the
+  /// electrolyte's are not (D_e(c_e)): NaN decay. In constant-current steps the engine then solves the
+  /// particles in closed form and only the electrolyte (and the quadratures) by the BDF.
+  public func linearDynamics(
+    ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    guard
+      particles.linearDynamics(
+        ambientTemperature: ambientTemperature, decay: UnsafeMutableBufferPointer(rebasing: decay[0..<e]),
+        gain: UnsafeMutableBufferPointer(rebasing: gain[0..<e]))
+    else { return false }
+    for k in e..<(e + m) {
+      decay[k] = .nan
+      gain[k] = .nan
+    }
+    return true
+  }
+
+  /// ∂V/∂y and ∂V/∂I with eigenmode particles (isothermal) and j0 ∝ c_e^α in both electrodes; `nil`
+  /// otherwise. Particles as in the SPM (`SingleParticleModel.voltageDerivatives`): V depends on them
+  /// through x_surf and y_surf only, ∂c_surf/∂c_i = 1 for every state of a particle, so one forward
+  /// difference in each stoichiometry. The electrolyte cells analytically, with r_i = c_i/c_e0,
+  /// a_k = j_k/(2·j0_k(c_e0)) and M_k the cells of electrode k (sign s = −1 for n, +1 for p):
+  ///
+  ///     ∂V/∂c_i = s·(2RT/F)/M_k · (−α_k·a_k·r_i^−α_k / c_i) / √(1 + a_k²·r_i^−2α_k)   ⟨η_k⟩
+  ///             + s·χ·(RT/F) / (M_k·c_i)                                          ⟨ln c_e⟩_k
+  ///             + i·L_κ·κ_e′(c̄_e)/κ_e(c̄_e)² · ε_i·h_i / Σ ε·h                        ohmic, κ at c̄_e
+  ///
+  /// [V m³ mol⁻¹] (the first two in electrode cells only; κ_e′ by a forward difference). ∂V/∂I by a
+  /// forward difference of the whole voltage.
+  public func voltageDerivatives(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
+  ) -> Double? {
+    guard thermal == nil, particles.negativeParticle.isModal, particles.positiveParticle.isModal,
+      let alphaN = negativeExchangeExponent, let alphaP = positiveExchangeExponent
+    else { return nil }
+    let current = point.current
+    let temperature = point.ambientTemperature
+    let (xs, ys) = particles.surfaceStoichiometries(particleState(y), current: current, temperature: temperature)
+    let root = 1.4901161193847656e-8
+    let hx = (xs + root * max(abs(xs), 1e-3)) - xs
+    let hy = (ys + root * max(abs(ys), 1e-3)) - ys
+    let (dx, dy) = withSpatialElectrolyte(y) { ce in
+      let v0 = voltageParts(xs: xs, ys: ys, ce, current: current, temperature: temperature).total
+      let vx = voltageParts(xs: xs + hx, ys: ys, ce, current: current, temperature: temperature).total
+      let vy = voltageParts(xs: xs, ys: ys + hy, ce, current: current, temperature: temperature).total
+      return ((vx - v0) / hx, (vy - v0) / hy)
+    }
+    for i in 0..<particles.n { gradient[i] = dx / particles.negativeMaxConcentration }
+    for i in particles.positiveStart..<(particles.positiveStart + particles.nPositive) {
+      gradient[i] = dy / particles.positiveMaxConcentration
+    }
+    // The electrolyte cells, in spatial order, then placed in their state slots.
+    let faraday = PhysicalConstants.faraday
+    let thermalVoltage = PhysicalConstants.gas * temperature / faraday
+    let ce0 = initialElectrolyteConcentration
+    let i = current / area
+    let cells = electrolyte
+    let slots = electrolyteState(y)
+    // c̄_e is order-free: read the slots as they are.
+    let mean = cells.meanConcentration(slots, order: electrolyteOrder)
+    let kappa = cells.conductivity(mean, temperature)
+    let hc = (mean + root * max(abs(mean), 1)) - mean
+    let kappaSlope = (cells.conductivity(mean + hc, temperature) - kappa) / hc
+    let ohmicPerAmount = i * electrolyteResistanceLength * kappaSlope / (kappa * kappa) / cells.porousLength
+    let xc = min(max(xs, 0), 1)
+    let yc = min(max(ys, 0), 1)
+    let negative = parameters.negative
+    let positive = parameters.positive
+    let jn = current * particles.negativeFluxPerCurrent * faraday
+    let jp = current * particles.positiveFluxPerCurrent * faraday
+    let an = jn / (2 * negative.exchangeCurrentDensity(xc, xc * negative.maxConcentration, ce0, temperature, negative.maxConcentration))
+    let ap = jp / (2 * positive.exchangeCurrentDensity(yc, yc * positive.maxConcentration, ce0, temperature, positive.maxConcentration))
+    let negativeCount = Double(cells.negativeCells)
+    let positiveCount = Double(cells.positiveCells)
+    for k in 0..<m {
+      let cell = electrolyteOrder?[k] ?? k
+      let c = cells.floored(slots[k])
+      var value = ohmicPerAmount * cells.porosities[cell] * cells.widths[cell]
+      let electrode: (sign: Double, alpha: Double, a: Double, count: Double)?
+      if cells.negativeRange.contains(cell) {
+        electrode = (-1, alphaN, an, negativeCount)
+      } else if cells.positiveRange.contains(cell) {
+        electrode = (1, alphaP, ap, positiveCount)
+      } else {
+        electrode = nil
+      }
+      if let (sign, alpha, a, count) = electrode {
+        let scaled = a * pow(c / ce0, -alpha)
+        let eta = 2 * thermalVoltage * (-alpha * scaled / c) / (1 + scaled * scaled).squareRoot()
+        value += sign * (eta + chi * thermalVoltage / c) / count
+      }
+      gradient[e + k] = value
+    }
+    let hI = (current + root * max(abs(current), 1e-3)) - current
+    let shifted = OperatingPoint(current: current + hI, ambientTemperature: point.ambientTemperature)
+    return (terminalVoltage(y, shifted) - terminalVoltage(y, point)) / hI
   }
 
   // MARK: - Outputs

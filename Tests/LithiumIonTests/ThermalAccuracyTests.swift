@@ -174,9 +174,13 @@ struct ThermalAccuracyTests {
     arguments: [("1C", 1.0), ("2C", 2.0)])
   func foldedOrder(_ name: String, _ cRate: Double) throws {
     let p = try LithiumIonParameters.load(contentsOf: Self.chen)
-    let spatial = try SingleParticleModelWithElectrolyte(parameters: p)
-    let folded = try SingleParticleModelWithElectrolyte(parameters: p, electrolyteOrdering: .folded)
+    // The fold applies with finite-volume particles (the current inside the band); with eigenmode
+    // particles the order stays spatial.
+    let spatial = try SingleParticleModelWithElectrolyte(parameters: p, particleModes: nil)
+    let folded = try SingleParticleModelWithElectrolyte(parameters: p, particleModes: nil, electrolyteOrdering: .folded)
     #expect(folded.jacobianBandwidth! == (2, 2) && spatial.jacobianBandwidth! == (1, 1))
+    let modal = try SingleParticleModelWithElectrolyte(parameters: p, electrolyteOrdering: .folded)
+    #expect(modal.jacobianBandwidth! == (1, 1))
     let text = try CellProtocol(parsing: "Discharge at \(cRate)C until 2.5 V")
     // Rows on the --dt grid only, so both curves are compared at the same times (voltage-driven
     // extra rows would fall at different times in the two runs and add interpolation error).
@@ -220,9 +224,13 @@ struct ThermalAccuracyTests {
   @Test("isothermal by default; a huge heat-transfer coefficient pins T to ambient and gives the isothermal curve")
   func isothermalLimit() throws {
     var p = try Self.parameters()
-    let plain = try SingleParticleModelWithElectrolyte(parameters: p)
+    // Isothermal by default, with eigenmode particles (16 modes, 9 bins, the average); the lumped
+    // model keeps finite volumes, so the isothermal curve it must reproduce is the finite-volume one.
+    let modal = try SingleParticleModelWithElectrolyte(parameters: p)
+    #expect(modal.stateCount == 2 * 26 + 68 && modal.thermal == nil)
+    #expect(!modal.outputColumns.contains("heat_generation_W"))
+    let plain = try SingleParticleModelWithElectrolyte(parameters: p, particleModes: nil)
     #expect(plain.stateCount == 2 * 40 + 68 && plain.thermal == nil)
-    #expect(!plain.outputColumns.contains("heat_generation_W"))
     p.cell.thermal?.heatTransferCoefficient = 1e7
     let pinned = try SingleParticleModelWithElectrolyte(parameters: p, thermal: .lumped)
     #expect(pinned.stateCount == plain.stateCount + 1)
