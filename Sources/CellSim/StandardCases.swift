@@ -58,18 +58,23 @@ extension StandardCase {
       }
     }
     let rates = (0..<1000).map { 0.1 + 4.9 * Double($0) / 999 }
-    let sweepProtocols = try rates.map { try CellProtocol(parsing: "Discharge at \($0)C until 2.5 V") }
+    // Each worker parses its own protocols: a protocol shared between workers would share the
+    // reference counts of its arrays, which every run touches (see the models below).
+    func sweepProtocols() throws -> [CellProtocol] {
+      try rates.map { try CellProtocol(parsing: "Discharge at \($0)C until 2.5 V") }
+    }
     let cores = max(ProcessInfo.processInfo.activeProcessorCount, 1)
     // One model per worker, built separately: workers that shared one model would share its arrays'
     // reference counts, and the atomic increments on the same cache lines serialise the cores.
     let workerModels = try (0..<cores).map { _ in try model("lithium-ion/Chen2020.json", "spm") }
+    let workerProtocols = try (0..<cores).map { _ in try sweepProtocols() }
     @Sendable func sweep(workers: Int) -> Figures {
       let ends = ParallelResults(count: rates.count)
       DispatchQueue.concurrentPerform(iterations: workers) { w in
         let simulator = AnySimulator(workerModels[w % workerModels.count])
         var k = w
         while k < rates.count {
-          let r = try? simulator.run(protocol: sweepProtocols[k], options: quiet)
+          let r = try? simulator.run(protocol: workerProtocols[w % workerProtocols.count][k], options: quiet)
           ends.set(k, r.map(\.endTime) ?? .nan)
           k += workers
         }
