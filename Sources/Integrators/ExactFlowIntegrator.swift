@@ -13,7 +13,10 @@
 // (charge, energy, ∫V dt: dq_j/dt = f_j(t, y), nonlinear in y) and the events need steps. Each step
 // [t_b, t_b + h] evaluates f at the five equally spaced nodes t_b + m·h/4 (where e^{−k·m·h/4} =
 // r^m, r = e^{−k·h/4}: one exponential per unknown and step); the quadratures use the quartic through
-// them (Boole's rule over the step, local error O(h⁷)); the step is accepted when Boole's rule and the
+// them (Boole's rule over the step, local error O(h⁷)). The first step after a reset is graded: its
+// nodes are at t_b + (m/4)²·h (e^{−k·m²h/16} = q^{m²}, still one exponential), and the quadratures are
+// taken in u = √((t − t_b)/h), where the √(t − t_b) transients that follow a change of current are
+// smooth (∫ f dt = h·∫₀¹ f·2u du). The step is accepted when Boole's rule and the
 // composite Simpson rule on the same nodes agree to atol_j + rtol·|q_j|, and the next h follows the
 // usual h·(tolerance/error)^{1/5} rule (at most ×10). Events are checked at the end of each step, as
 // the BDF does; a sign change is located by the Illinois method on the exact solution, and the step
@@ -75,8 +78,12 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
   /// Error ratio and length of the last accepted step (for the growth of the next).
   var previousRatio = 0.0
   var previousLength = 0.0
-  /// Length of the last accepted step (its nodes are previousTime + m·stepLength/4).
+  /// Length of the last accepted step (its nodes are previousTime + stepLength·fraction(m)).
   var stepLength: Double = 0
+  /// Whether the last accepted step was graded (see `fraction`).
+  var stepGraded = false
+  /// Whether the next step starts where the integrator was reset (it is then graded).
+  var atReset = false
 
   public init(system: System, options: IntegratorOptions = IntegratorOptions()) {
     self.system = system
@@ -128,6 +135,8 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     t = t0
     previousTime = t0
     stepLength = 0
+    stepGraded = false
+    atReset = true
     endRatesAreKnown = false
     previousRatio = 0
     previousLength = 0
@@ -177,14 +186,31 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
   }
 
   /// The quadratures at base + θ·length from the node rates of the step.
-  @inline(__always) func quadratures(_ theta: Double, length: Double, into out: UnsafeMutablePointer<Double>) {
+  @inline(__always) func quadratures(
+    _ theta: Double, length: Double, graded: Bool, into out: UnsafeMutablePointer<Double>
+  ) {
     let nq = n - nd
-    let w = Self.nodeWeights(theta)
+    let u = graded ? theta.squareRoot() : theta
+    let w = Self.nodeWeights(u)
+    let c = Self.integrandFactors(graded)
     for j in 0..<nq {
-      let integral = w.0 * rates[j] + w.1 * rates[nq + j] + w.2 * rates[2 * nq + j] + w.3 * rates[3 * nq + j]
-        + w.4 * rates[4 * nq + j]
+      let integral = w.0 * c.0 * rates[j] + w.1 * c.1 * rates[nq + j] + w.2 * c.2 * rates[2 * nq + j]
+        + w.3 * c.3 * rates[3 * nq + j] + w.4 * c.4 * rates[4 * nq + j]
       out[nd + j] = base[nd + j] + length * integral
     }
+  }
+
+  /// Where node m (0…4) of a step lies, as a fraction of its length: m/4, or (m/4)² for a graded
+  /// step — the first after a reset, where a change of current starts diffusion transients that go
+  /// as √(t − t_reset): in u = √((t − t_b)/length) they are smooth, and the quadratures
+  /// ∫ f dt = length·∫₀¹ f·2u du are taken by the same rules on nodes equally spaced in u.
+  @inline(__always) static func fraction(_ m: Int, graded: Bool) -> Double {
+    graded ? Double(m * m) / 16 : Double(m) / 4
+  }
+
+  /// dt/du / length at the nodes: 1, or 2u = m/2 for a graded step.
+  @inline(__always) static func integrandFactors(_ graded: Bool) -> (Double, Double, Double, Double, Double) {
+    graded ? (0, 0.5, 1, 1.5, 2) : (1, 1, 1, 1, 1)
   }
 
   public func step() -> StepOutcome {
@@ -196,16 +222,19 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     var baseRatesAreKnown = endRatesAreKnown
     if baseRatesAreKnown { for j in 0..<nq { rates[j] = rates[4 * nq + j] } }
     let span = stopTime.isFinite ? stopTime : max(t, 1) * 1e6
-    // First step: 1e-5 of the span (the quadrature's error test shrinks it if the start is steep —
-    // a √t transient after a change of current allows ~0.1 s at rtol 1e-5 — or grows it ×10 a step).
-    if h == 0 { h = 1e-5 * min(remaining, span) }
+    // First step: 1e-3 of the span, graded (nodes at (m/4)² of it, so the √t transient after a change
+    // of current is smooth in the quadrature's variable; uniform nodes allowed ~0.1 s at rtol 1e-5).
+    // The error test shrinks it if needed, later steps grow at most ×10.
+    if h == 0 { h = 1e-3 * min(remaining, span) }
+    let graded = atReset
+    let c = Self.integrandFactors(graded)
     while true {
       var length = min(h, options.maximumStep, span / 4)
       let lastStep = length >= remaining * (1 - 1e-12)
       if lastStep { length = remaining }
       if length <= 10 * (t.nextUp - t) { return .failed(.stepSizeTooSmall(t: t)) }
       // Node states: y_m = y_b + a·(1 − r^m), a = c/k − y_b, r = e^{−k·length/4}; y_b + c·δ for k = 0.
-      fillNodes(length: length)
+      fillNodes(length: length, graded: graded)
       // Rates of the quadratures at the nodes (at node 0, the end of the last step's, kept).
       var firstNonFinite: Int?
       nodeLoop: for m in 0...4 {
@@ -213,7 +242,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
         for i in nd..<n { node[i] = base[i] }
         if m == 0 && baseRatesAreKnown { continue }
         // Only the quadrature rows are needed: the flow gives the rest.
-        system.quadratureResidual(t + length * Double(m) / 4, UnsafeBufferPointer(start: node, count: n),
+        system.quadratureResidual(t + length * Self.fraction(m, graded: graded), UnsafeBufferPointer(start: node, count: n),
           into: UnsafeMutableBufferPointer(start: f, count: n))
         statistics.residualEvaluations += 1
         for j in 0..<nq {
@@ -235,10 +264,11 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
       // Error: Boole − composite Simpson over the whole step.
       var ratio = 0.0
       for j in 0..<nq {
-        let boole = length / 90 * (7 * rates[j] + 32 * rates[nq + j] + 12 * rates[2 * nq + j] + 32 * rates[3 * nq + j]
-          + 7 * rates[4 * nq + j])
-        let simpson = length / 12 * (rates[j] + 4 * rates[nq + j] + 2 * rates[2 * nq + j] + 4 * rates[3 * nq + j]
-          + rates[4 * nq + j])
+        let (g0, g1, g2, g3, g4) = (
+          c.0 * rates[j], c.1 * rates[nq + j], c.2 * rates[2 * nq + j], c.3 * rates[3 * nq + j], c.4 * rates[4 * nq + j]
+        )
+        let boole = length / 90 * (7 * g0 + 32 * g1 + 12 * g2 + 32 * g3 + 7 * g4)
+        let simpson = length / 12 * (g0 + 4 * g1 + 2 * g2 + 4 * g3 + g4)
         let scale = atol[nd + j] + options.relativeTolerance * abs(base[nd + j] + boole)
         ratio = max(ratio, abs(boole - simpson) / scale)
       }
@@ -259,8 +289,10 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
       previousRatio = ratio
       previousLength = length
       stepLength = length
+      stepGraded = graded
+      atReset = false
       // Quadratures and events at the end of the step.
-      quadratures(1, length: length, into: nodes + 4 * n)
+      quadratures(1, length: length, graded: graded, into: nodes + 4 * n)
       let end = nodes + 4 * n
       system.events(t + length, UnsafeBufferPointer(start: end, count: n),
         into: UnsafeMutableBufferPointer(start: eventsNew, count: eventCount))
@@ -285,29 +317,42 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     }
   }
 
-  /// Writes the flow's states at the four nodes base + m·length/4 (m = 1…4) and the base at node 0.
-  @inline(__always) func fillNodes(length: Double) {
+  /// Writes the flow's states at the four nodes base + length·fraction(m) (m = 1…4) and the base at
+  /// node 0: y_m = y_b + a·(1 − r_m), a = c/k − y_b, r_m = e^{−k·length·fraction(m)} — uniform nodes
+  /// r_m = r^m with r = e^{−k·length/4}, graded ones r_m = q^{m²} with q = e^{−k·length/16}: one
+  /// exponential per unknown either way; y_b + c·length·fraction(m) for k = 0.
+  @inline(__always) func fillNodes(length: Double, graded: Bool) {
     let (decay, forcing, base, nodes, n) = (self.decay, self.forcing, self.base, self.nodes, self.n)
-    let quarter = 0.25 * length
+    let unit = graded ? length / 16 : length / 4
     for i in 0..<nd {
       let k = decay[i]
       let b = base[i]
       nodes[i] = b
       if k == 0 {
-        let d = forcing[i] * quarter
+        let d = forcing[i] * unit
         nodes[n + i] = b + d
-        nodes[2 * n + i] = b + 2 * d
-        nodes[3 * n + i] = b + 3 * d
-        nodes[4 * n + i] = b + 4 * d
+        nodes[2 * n + i] = b + (graded ? 4 : 2) * d
+        nodes[3 * n + i] = b + (graded ? 9 : 3) * d
+        nodes[4 * n + i] = b + (graded ? 16 : 4) * d
       } else {
         let a = (forcing[i] - k * b) / k
-        // e^{−40} ≈ 4e-18: a mode that relaxes within a quarter step sits at its equilibrium.
-        let r = k * quarter > 40 ? 0 : exp(-k * quarter)
+        // e^{−40} ≈ 4e-18: a mode that relaxes within the first node's time sits at its equilibrium.
+        let r = k * unit > 40 ? 0 : exp(-k * unit)
         let r2 = r * r
-        nodes[n + i] = b + a * (1 - r)
-        nodes[2 * n + i] = b + a * (1 - r2)
-        nodes[3 * n + i] = b + a * (1 - r2 * r)
-        nodes[4 * n + i] = b + a * (1 - r2 * r2)
+        let (r3, r4): (Double, Double)
+        if graded {
+          let q4 = r2 * r2
+          let q8 = q4 * q4
+          (r3, r4) = (q8 * r, q8 * q8)
+          nodes[n + i] = b + a * (1 - r)
+          nodes[2 * n + i] = b + a * (1 - q4)
+        } else {
+          (r3, r4) = (r2 * r, r2 * r2)
+          nodes[n + i] = b + a * (1 - r)
+          nodes[2 * n + i] = b + a * (1 - r2)
+        }
+        nodes[3 * n + i] = b + a * (1 - r3)
+        nodes[4 * n + i] = b + a * (1 - r4)
       }
     }
   }
@@ -319,7 +364,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     var last = 4
     var before = eventsOld
     for m in 1...3 {
-      system.events(previousTime + length * Double(m) / 4, UnsafeBufferPointer(start: nodes + m * n, count: n),
+      system.events(previousTime + length * Self.fraction(m, graded: stepGraded), UnsafeBufferPointer(start: nodes + m * n, count: n),
         into: UnsafeMutableBufferPointer(start: eventsWork, count: eventCount))
       var crossed = false
       for k in 0..<eventCount where eventsOld[k] > 0 && eventsWork[k] <= 0 { crossed = true }
@@ -334,9 +379,9 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     var best = (0, Double.infinity)
     var bestBracket = (Double.nan, Double.nan)
     for k in 0..<eventCount where eventsOld[k] > 0 && eventsNew[k] <= 0 {
-      var ta = previousTime + length * Double(last - 1) / 4
+      var ta = previousTime + length * Self.fraction(last - 1, graded: stepGraded)
       var ga = before[k]
-      let tb = previousTime + length * Double(last) / 4
+      let tb = previousTime + length * Self.fraction(last, graded: stepGraded)
       let gb = eventsNew[k]
       if ta >= best.1 { continue }
       // The same function as an event already located (a step's voltage limit that is also the
@@ -368,7 +413,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     guard let p = out.baseAddress else { return }
     flow(time - previousTime, into: p)
     if stepLength > 0 {
-      quadratures((time - previousTime) / stepLength, length: stepLength, into: p)
+      quadratures((time - previousTime) / stepLength, length: stepLength, graded: stepGraded, into: p)
     } else {
       for i in nd..<n { p[i] = base[i] }
     }

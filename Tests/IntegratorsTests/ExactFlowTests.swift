@@ -99,3 +99,86 @@ struct ExactFlowTests {
     }
   }
 }
+
+/// A diffusion-like response: 400 modes y_j' = −j²·y_j + 1/j² from 0 (decays k_j = j², so their sum
+/// Σ y_j rises like √t at first), and the quadrature q' = (Σ y_j)², whose integrand follows the √t
+/// start. Reference: the same integral by composite Simpson in s = √t on 20 000 panels of the closed
+/// form Σ y_j(t) = Σ (1 − e^{−j²t})/j⁴.
+struct DiffusionLikeSystem: DiagonalLinearSystem {
+  static let modes = 400
+  var dimension: Int { Self.modes + 1 }
+  var isDifferential: [Bool] { Array(repeating: true, count: Self.modes + 1) }
+  var jacobianStructure: JacobianStructure { .dense }
+  var quadratureCount: Int { 1 }
+  var eventCount: Int { 0 }
+  func residual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>) {
+    var sum = 0.0
+    for j in 1...Self.modes {
+      let k = Double(j * j)
+      f[j - 1] = -k * y[j - 1] + 1 / k
+      sum += y[j - 1]
+    }
+    f[Self.modes] = sum * sum
+  }
+  func events(_ t: Double, _ y: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) {}
+  func diagonalLinearFlow(
+    _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
+    forcing: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    for j in 1...Self.modes {
+      decay[j - 1] = Double(j * j)
+      forcing[j - 1] = 1 / Double(j * j)
+    }
+    return true
+  }
+  static func response(_ t: Double) -> Double {
+    var sum = 0.0
+    for j in 1...modes { sum += -expm1(-Double(j * j) * t) / pow(Double(j), 4) }
+    return sum
+  }
+  /// ∫₀ᵀ (Σ y_j)² dt = ∫₀^√T (Σ y_j(s²))²·2s ds by composite Simpson.
+  static func integral(_ end: Double) -> Double {
+    let panels = 20_000
+    let h = end.squareRoot() / Double(panels)
+    var total = 0.0
+    for i in 0...panels {
+      let s = Double(i) * h
+      let f = pow(response(s * s), 2) * 2 * s
+      total += f * (i == 0 || i == panels ? 1 : (i % 2 == 1 ? 4 : 2))
+    }
+    return total * h / 3
+  }
+}
+
+@Suite("Exact flow integrator, √t start")
+struct ExactFlowGradedStartTests {
+  @Test("a √t-like start: the quadrature within its tolerance over the first step and to the end, in few steps")
+  func diffusionLikeStart() throws {
+    let system = DiffusionLikeSystem()
+    let integrator = ExactFlowIntegrator(
+      system: system, options: IntegratorOptions(relativeTolerance: 1e-6, absoluteTolerance: [1e-30]))
+    let stop = 2.0
+    integrator.setStopTime(stop)
+    let start = [Double](repeating: 0, count: DiffusionLikeSystem.modes + 1)
+    try start.withUnsafeBufferPointer { try integrator.reset(time: 0, state: $0) }
+    // The first (graded) step, and a time inside it.
+    #expect(integrator.step() == .advanced)
+    let first = integrator.t
+    var out = [Double](repeating: 0, count: DiffusionLikeSystem.modes + 1)
+    let inside = 0.3 * first
+    out.withUnsafeMutableBufferPointer { integrator.interpolate(at: inside, into: $0) }
+    // Inside the step, within the step's error budget (atol + rtol·q at its end, ×10); at its end,
+    // within 1e-5 relative.
+    let expectedInside = DiffusionLikeSystem.integral(inside)
+    let expectedFirst = DiffusionLikeSystem.integral(first)
+    #expect(abs(out[DiffusionLikeSystem.modes] - expectedInside) <= 10 * (1e-30 + 1e-6 * expectedFirst),
+      "q(\(inside)) = \(out[DiffusionLikeSystem.modes]) vs \(expectedInside)")
+    #expect(abs(integrator.state[DiffusionLikeSystem.modes] - expectedFirst) <= 1e-5 * expectedFirst)
+    while integrator.step() == .advanced {}
+    #expect(integrator.t == stop)
+    let expected = DiffusionLikeSystem.integral(stop)
+    let q = integrator.state[DiffusionLikeSystem.modes]
+    #expect(abs(q - expected) <= 1e-5 * expected, "q = \(q) vs \(expected)")
+    #expect(integrator.statistics.steps < 40, "\(integrator.statistics.steps) steps")
+  }
+}
