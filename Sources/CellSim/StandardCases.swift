@@ -70,13 +70,19 @@ extension StandardCase {
     let workerProtocols = try (0..<cores).map { _ in try sweepProtocols() }
     @Sendable func sweep(workers: Int) -> Figures {
       let ends = ParallelResults(count: rates.count)
+      // Workers take chunks of 8 cases as they finish (as `cellsim sweep` does): the two cores of a
+      // shared VM do not run at the same speed, and a fixed split waits for the slower.
+      let next = Atomic<Int>(0)
       DispatchQueue.concurrentPerform(iterations: workers) { w in
         let simulator = AnySimulator(workerModels[w % workerModels.count])
-        var k = w
-        while k < rates.count {
-          let r = try? simulator.run(protocol: workerProtocols[w % workerProtocols.count][k], options: quiet)
-          ends.set(k, r.map(\.endTime) ?? .nan)
-          k += workers
+        let protocols = workerProtocols[w % workerProtocols.count]
+        while true {
+          let first = next.wrappingAdd(8, ordering: .relaxed).oldValue
+          guard first < rates.count else { break }
+          for k in first..<min(first + 8, rates.count) {
+            let r = try? simulator.run(protocol: protocols[k], options: quiet)
+            ends.set(k, r.map(\.endTime) ?? .nan)
+          }
         }
       }
       let values = ends.values

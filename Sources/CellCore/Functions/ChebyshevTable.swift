@@ -37,7 +37,7 @@ public struct ChebyshevTable: Sendable, Hashable {
   let piecesPerUnit: Double
   /// `degree + 1` monomial coefficients per piece, lowest order first; a NaN first coefficient marks
   /// a piece that is not tabulated.
-  let coefficients: [Double]
+  private(set) var coefficients: [Double]
   /// How many pieces passed the check.
   public let tabulatedCount: Int
 
@@ -145,6 +145,14 @@ public struct ChebyshevTable: Sendable, Hashable {
     }
   }
 
+  /// The same table with its coefficients in storage of its own: models built from one cached table
+  /// (a sweep's workers) then share no reference count, which every run would touch from every core.
+  func withOwnStorage() -> ChebyshevTable {
+    var copy = self
+    copy.coefficients = coefficients.withUnsafeBufferPointer { Array($0) }
+    return copy
+  }
+
   private static func horner(_ c: [Double], _ u: Double) -> Double {
     c.reversed().reduce(0) { $0 * u + $1 }
   }
@@ -186,7 +194,7 @@ extension ChebyshevTable {
     func padded(_ v: [Double]) -> [Double] { Array((v + Array(repeating: 0, count: 6)).prefix(6)) }
     let (a, d) = (padded(offset), padded(direction))
     let key = Key(program: program, line: [lower, upper, Double(intervalCount)] + a + d)
-    if let table = built.withLock({ $0[key] }) { return table }
+    if let table = built.withLock({ $0[key] }) { return table.withOwnStorage() }
     let table = ChebyshevTable(lower: lower, upper: upper, intervalCount: intervalCount) { s in
       let arguments = (a[0] + s * d[0], a[1] + s * d[1], a[2] + s * d[2], a[3] + s * d[3], a[4] + s * d[4], a[5] + s * d[5])
       return withUnsafeBytes(of: arguments) { raw in program.run(raw.bindMemory(to: Double.self)) }
