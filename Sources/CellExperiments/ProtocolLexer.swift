@@ -63,7 +63,9 @@ enum ProtocolLexer {
     }
 
     func isWordScalar(_ c: Unicode.Scalar) -> Bool {
-      c.properties.isAlphabetic || c == "°" || c == "℃" || c == "_"
+      // ASCII first: the Unicode property lookup costs hundreds of instructions per character.
+      if c.isASCII { return (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" }
+      return c.properties.isAlphabetic || c == "°" || c == "℃"
     }
 
     while i < scalars.endIndex {

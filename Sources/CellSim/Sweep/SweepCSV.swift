@@ -72,6 +72,9 @@ public enum SweepCSV {
   }
 
   static func quoted(_ s: String) -> String {
+    // Most reasons ("voltage limit 2.5 V") need nothing: one pass over the bytes.
+    let needsWork = s.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+    guard needsWork else { return s }
     let flat = s.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
     guard flat.contains(",") || flat.contains("\"") else { return flat }
     return "\"" + flat.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -18,6 +18,8 @@ public struct SweepPlan: Sendable {
   public let cases: SweepCaseList
   /// Protocol text; `{C}` is replaced by each case's C-rate.
   public let protocolTemplate: String
+  /// The template cut at each `{C}` (a case's protocol is these joined by its C-rate).
+  let protocolPieces: [String]
   /// Model name (`nil`: the chemistry's default) and its resolved name.
   public let model: String?
   public let modelName: String
@@ -70,6 +72,7 @@ public struct SweepPlan: Sendable {
     self.base = base
     self.cases = cases
     self.protocolTemplate = template
+    protocolPieces = template.components(separatedBy: Self.placeholder)
     self.model = model
     self.modelName = builtModel.name
     self.options = options
@@ -80,7 +83,9 @@ public struct SweepPlan: Sendable {
   /// The protocol of one case.
   public func protocolText(for c: SweepCase) -> String {
     guard let r = c.cRate else { return protocolTemplate }
-    return protocolTemplate.replacingOccurrences(of: Self.placeholder, with: SweepCSV.format(r))
+    // The pieces cut once, joined here (Foundation's replacingOccurrences cost ~30 k instructions a
+    // case on Linux, a tenth of the solve).
+    return protocolPieces.joined(separator: SweepCSV.format(r))
   }
 
   /// Identifies the sweep (cell file contents, model, protocol, options, every case) for resume and merge.
