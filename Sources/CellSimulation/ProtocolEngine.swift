@@ -250,14 +250,7 @@ public final class Simulator<Model: CellModel> {
         reasons.append(.modelEvent(name))
       }
       cell.conditions = Array(conditions.prefix(cell.maximumConditions))
-      do throws(IntegratorFailure) {
-        try active.reset(time: 0, state: active.state)
-      } catch {
-        let failure = error.shifted(by: t)
-        status = .solverFailure(step: index, failure)
-        summaries.append(ProtocolEngine.summary(index, step, t, t, y, y, cell, .solverFailure(failure)))
-        break
-      }
+      active.refreshEvents()
       // A limit already reached blocks the step. A model event exactly at zero does not: it marks the
       // edge of the model's window (e.g. a solid-state cathode at its SOC-1 stoichiometry), and the step
       // may move away from it (a rest, a discharge); it fires once the state has crossed back.

@@ -225,6 +225,9 @@ public final class BDFIntegrator<System: DAESystem> {
     try result.get()
   }
 
+  /// Evaluates the event functions again at (t, y) (see `StepIntegrator.refreshEvents`).
+  public func refreshEvents() { evaluateEvents(t, y, into: eventsOld) }
+
   /// Takes one accepted step (retrying with smaller steps or a fresh Jacobian as needed).
   public func step() -> StepOutcome {
     let rtol = options.relativeTolerance

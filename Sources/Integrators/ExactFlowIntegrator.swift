@@ -153,6 +153,11 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     h = options.initialStep ?? 0
   }
 
+  /// Evaluates the event functions again at (t, y) (see `StepIntegrator.refreshEvents`).
+  public func refreshEvents() {
+    system.events(t, state, into: UnsafeMutableBufferPointer(start: eventsOld, count: eventCount))
+  }
+
   /// y at base + δ, for the unknowns outside the quadratures.
   @inline(__always) func flow(_ delta: Double, into out: UnsafeMutablePointer<Double>) {
     for i in 0..<nd {

@@ -251,6 +251,9 @@ public final class PartlyExactIntegrator<System: DiagonalLinearSystem>: StepInte
     synchronise()
   }
 
+  /// Evaluates the event functions again (see `StepIntegrator.refreshEvents`).
+  public func refreshEvents() { bdf.refreshEvents() }
+
   /// `fullState` from the BDF's solution at its current time.
   func synchronise() {
     let full = reduced.expand(bdf.t, bdf.state)

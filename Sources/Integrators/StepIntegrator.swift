@@ -21,6 +21,9 @@ public protocol StepIntegrator: AnyObject {
   func setStopTime(_ time: Double)
   /// Starts from `state` at `time` (making its algebraic unknowns consistent where needed).
   func reset(time: Double, state: UnsafeBufferPointer<Double>) throws(IntegratorFailure)
+  /// Evaluates the event functions again at the current point (the system's events changed — the
+  /// driver armed other conditions — but not its state).
+  func refreshEvents()
   /// Takes one step.
   func step() -> StepOutcome
   /// The solution at `time` within the last step.
