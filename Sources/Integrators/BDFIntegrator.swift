@@ -613,7 +613,7 @@ public final class BDFIntegrator<System: DAESystem> {
   func computeJacobian(_ time: Double, _ state: UnsafeMutablePointer<Double>) {
     statistics.jacobianEvaluations += 1
     jacobian.evaluate(
-      system, time, state, atol: atol, residualEvaluations: &statistics.residualEvaluations, f0: f0, scratch: work)
+      system, time, state, atol: atol, residualEvaluations: &statistics.residualEvaluations, f0: f0)
     // A Jacobian taken where the residual is NaN/∞ (e.g. a step that overshot the model's domain)
     // must not be reused: mark it invalid so that the next, smaller trial step re-evaluates it.
     jacobianIsValid = true

@@ -25,6 +25,15 @@
 
 import Foundation
 
+/// y(t_b + δ) for dy/dt = −k·y + c from y(t_b) = y_b: y_b + (c − k·y_b)·φ(k, δ), φ = (1 − e^{−kδ})/k by
+/// expm1 (= δ for k = 0; 1/k beyond kδ = 40, where e^{−kδ} < 5e-18 and y sits at its equilibrium c/k).
+/// Shared by the exact and the partly exact integrators.
+@inline(__always)
+func linearFlow(from yb: Double, decay k: Double, forcing c: Double, after delta: Double) -> Double {
+  let phi = k == 0 ? delta : (k * delta > 40 ? 1 / k : -expm1(-k * delta) / k)
+  return yb + (c - k * yb) * phi
+}
+
 /// A system that can say when its differential unknowns follow a linear diagonal ODE.
 public protocol DiagonalLinearSystem: DAESystem {
   /// If, from the state `y` on (its algebraic unknowns held fixed), every differential unknown
@@ -160,12 +169,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
 
   /// y at base + δ, for the unknowns outside the quadratures.
   @inline(__always) func flow(_ delta: Double, into out: UnsafeMutablePointer<Double>) {
-    for i in 0..<nd {
-      let k = decay[i]
-      // e^{−kδ} < 5e-18 beyond kδ = 40: the unknown sits at its equilibrium c/k.
-      let phi = k == 0 ? delta : (k * delta > 40 ? 1 / k : -expm1(-k * delta) / k)
-      out[i] = base[i] + (forcing[i] - k * base[i]) * phi
-    }
+    for i in 0..<nd { out[i] = linearFlow(from: base[i], decay: decay[i], forcing: forcing[i], after: delta) }
   }
 
   /// ∫_0^θ L_m(s) ds for the Lagrange basis L_m on the nodes 0, ¼, ½, ¾, 1 (m = 0…4), θ in [0, 1]

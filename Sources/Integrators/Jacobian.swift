@@ -90,7 +90,7 @@ struct JacobianWorkspace {
   /// `f0` receives f(t, y).
   mutating func evaluate<System: DAESystem>(
     _ system: System, _ t: Double, _ y: UnsafeMutablePointer<Double>, atol: UnsafeMutablePointer<Double>,
-    residualEvaluations: inout Int, f0: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
+    residualEvaluations: inout Int, f0: UnsafeMutablePointer<Double>
   ) {
     let jac = UnsafeMutableBufferPointer(start: storage, count: storageCount)
     for k in 0..<storageCount { storage[k] = 0 }
@@ -105,11 +105,29 @@ struct JacobianWorkspace {
       evaluateBordered(system, t, y, atol: atol, residualEvaluations: &residualEvaluations, f0: f0)
       return
     }
-    let width = min(lower + upper + 1, n)
     for i in 0..<total { perturbed[i] = y[i] }
-    for group in 0..<width {
+    differenceBandColumns(system, t, y, atol: atol, f0: f0, count: n, residualEvaluations: &residualEvaluations) {
+      i, j, value in
+      switch structure {
+      case .dense: storage[i + j * n] = value
+      case .banded, .bordered: storage[(upper + i - j) + j * (lower + upper + 1)] = value
+      }
+    }
+  }
+
+  /// Finite differences of the first `count` columns of a band of half-widths (lower, upper), rows
+  /// `0..<count`: the columns j, j + w, j + 2w, … (w = lower + upper + 1) touch disjoint rows, so they
+  /// are perturbed together, one residual per group; `store(i, j, ∂f_i/∂y_j)` for each entry in the
+  /// band. `perturbed` must hold y on entry and holds it again on return.
+  @inline(__always)
+  func differenceBandColumns<System: DAESystem>(
+    _ system: System, _ t: Double, _ y: UnsafeMutablePointer<Double>, atol: UnsafeMutablePointer<Double>,
+    f0: UnsafeMutablePointer<Double>, count: Int, residualEvaluations: inout Int, store: (Int, Int, Double) -> Void
+  ) {
+    let width = lower + upper + 1
+    for group in 0..<min(width, count) {
       var j = group
-      while j < n {
+      while j < count {
         let step = 1.4901161193847656e-8 * max(abs(y[j]), atol[j], 1e-300)
         perturbed[j] = y[j] + step
         steps[j] = perturbed[j] - y[j]
@@ -120,23 +138,16 @@ struct JacobianWorkspace {
         into: UnsafeMutableBufferPointer(start: fPerturbed, count: total))
       residualEvaluations += 1
       j = group
-      while j < n {
+      while j < count {
         let rowStart = max(0, j - upper)
-        let rowEnd = min(n - 1, j + lower)
+        let rowEnd = min(count - 1, j + lower)
         if rowStart <= rowEnd {
-          for i in rowStart...rowEnd {
-            let value = (fPerturbed[i] - f0[i]) / steps[j]
-            switch structure {
-            case .dense: storage[i + j * n] = value
-            case .banded, .bordered: storage[(upper + i - j) + j * (lower + upper + 1)] = value
-            }
-          }
+          for i in rowStart...rowEnd { store(i, j, (fPerturbed[i] - f0[i]) / steps[j]) }
         }
         perturbed[j] = y[j]
         j += width
       }
     }
-    _ = scratch
   }
 
   /// Finite differences of a bordered J. With the border rows from the system (`DAESystem.borderRows`):
@@ -155,28 +166,8 @@ struct JacobianWorkspace {
     let grouped = system.borderRows(
       t, UnsafeBufferPointer(start: y, count: total), into: UnsafeMutableBufferPointer(start: rows, count: border * nb))
     if grouped {
-      for group in 0..<min(width, nb) {
-        var j = group
-        while j < nb {
-          let step = 1.4901161193847656e-8 * max(abs(y[j]), atol[j], 1e-300)
-          perturbed[j] = y[j] + step
-          steps[j] = perturbed[j] - y[j]
-          j += width
-        }
-        system.mainResidual(
-          t, UnsafeBufferPointer(start: perturbed, count: total),
-          into: UnsafeMutableBufferPointer(start: fPerturbed, count: total))
-        residualEvaluations += 1
-        j = group
-        while j < nb {
-          let rowStart = max(0, j - upper)
-          let rowEnd = min(nb - 1, j + lower)
-          if rowStart <= rowEnd {
-            for i in rowStart...rowEnd { storage[(upper + i - j) + j * width] = (fPerturbed[i] - f0[i]) / steps[j] }
-          }
-          perturbed[j] = y[j]
-          j += width
-        }
+      differenceBandColumns(system, t, y, atol: atol, f0: f0, count: nb, residualEvaluations: &residualEvaluations) {
+        i, j, value in storage[(upper + i - j) + j * width] = value
       }
     }
     for j in (grouped ? nb : 0)..<n {
