@@ -391,6 +391,9 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     var last = 4
     var before = eventsOld
     for m in 1...3 {
+      // The node states hold the base's quadratures (the rates need only the flow's unknowns): the
+      // quadratures at the node first, for events on them (a charge limit).
+      quadratures(Self.fraction(m, graded: stepGraded), length: length, graded: stepGraded, into: nodes + m * n)
       system.events(previousTime + length * Self.fraction(m, graded: stepGraded), UnsafeBufferPointer(start: nodes + m * n, count: n),
         into: UnsafeMutableBufferPointer(start: eventsWork, count: eventCount))
       var crossed = false

@@ -16,6 +16,8 @@ struct RelaxingSystem: DiagonalLinearSystem {
   var c = 1.0
   var c2 = 0.3
   var level = 2.5
+  /// When set, the event is q = chargeLimit instead (an event on a quadrature, like a charge limit).
+  var chargeLimit: Double?
   var dimension: Int { 4 }
   var isDifferential: [Bool] { [true, true, false, true] }
   var jacobianStructure: JacobianStructure { .dense }
@@ -28,7 +30,7 @@ struct RelaxingSystem: DiagonalLinearSystem {
     f[3] = y[2] * y[0] + y[1]
   }
   func events(_ t: Double, _ y: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) {
-    g[0] = y[0] - level
+    g[0] = chargeLimit.map { $0 - y[3] } ?? y[0] - level
   }
   func diagonalLinearFlow(
     _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
@@ -89,6 +91,20 @@ struct ExactFlowTests {
     #expect(abs(integrator.t - root) <= 1e-9 * root, "t = \(integrator.t), root \(root)")
     #expect(abs(integrator.state[0] - 2.5) <= 1e-9)
     #expect(abs(integrator.state[3] - system.q(integrator.t)) <= 1e-6 * system.q(integrator.t))
+  }
+
+  @Test("an event on the quadrature (q = 12) is located at its closed-form root, not at a node")
+  func quadratureEvent() throws {
+    var system = RelaxingSystem()
+    system.chargeLimit = 12
+    let integrator = try integrator(system, stop: 100)
+    var outcome = StepOutcome.advanced
+    while outcome == .advanced { outcome = integrator.step() }
+    // q is increasing: bisect its closed form for the root.
+    var (a, b) = (0.0, 100.0)
+    for _ in 0..<200 { let m = (a + b) / 2; if system.q(m) < 12 { a = m } else { b = m } }
+    #expect(outcome == .event(index: 0))
+    #expect(abs(integrator.t - b) <= 1e-6 * b, "t = \(integrator.t), root \(b)")
   }
 
   @Test("an inconsistent algebraic unknown is refused, not integrated")
