@@ -94,11 +94,17 @@ public protocol CellModel: Sendable {
   /// exactly: writes decay and gain (count `stateCount`) and returns `true`; the engine then solves
   /// constant-current steps in closed form. A model only some of whose states are linear (their rates
   /// depending on themselves and I only) writes NaN as the decay of the others and returns `true`: in
-  /// constant-current steps the engine then takes the linear ones out of the BDF and fills them in from
-  /// their closed form (`PartlyExactIntegrator`). The default returns `false`.
+  /// constant-current steps the engine then solves the linear ones in closed form and the others by
+  /// the exact integrator's inner BDF (`ExactFlowIntegrator`, `evaluateStatesWithoutLinearDynamics`).
+  /// The default returns `false`.
   func linearDynamics(
     ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
   ) -> Bool
+  /// `evaluate` for the states without linear dynamics only (NaN decay in `linearDynamics`): the
+  /// entries of the others may be left unwritten. The engine's inner BDF, which integrates just those
+  /// in constant-current steps, calls it for each of its residuals. Default: `evaluate`.
+  func evaluateStatesWithoutLinearDynamics(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>)
   /// The terminal voltage's derivatives at state `y` and current `point.current`: writes ∂V/∂y
   /// (count `stateCount`) into `gradient` and returns ∂V/∂I [V A⁻¹]; `nil` (the default) when the
   /// model does not provide them. With `linearDynamics` or `jacobian` they give the engine an analytic
@@ -132,6 +138,9 @@ extension CellModel {
   public func linearDynamics(
     ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
   ) -> Bool { false }
+  public func evaluateStatesWithoutLinearDynamics(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
+  ) { evaluate(y, point, into: out) }
   public func voltageDerivatives(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
   ) -> Double? { nil }

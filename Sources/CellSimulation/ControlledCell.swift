@@ -404,4 +404,18 @@ extension ControlledCell: DiagonalLinearSystem {
     forcing[currentIndex] = 0
     return true
   }
+
+  /// The rates of the model's states without linear dynamics (`CellModel.evaluateStatesWithoutLinearDynamics`).
+  func residualWithoutLinearFlow(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>
+  ) {
+    let m = modelCount
+    if insertion == m {  // the model's rows first: straight into f
+      model.evaluateStatesWithoutLinearDynamics(modelState(y), point(y), into: UnsafeMutableBufferPointer(rebasing: f[0..<m]))
+      return
+    }
+    model.evaluateStatesWithoutLinearDynamics(modelState(y), point(y), into: UnsafeMutableBufferPointer(start: rates, count: m))
+    for i in 0..<insertion { f[i] = rates[i] }
+    for i in insertion..<m { f[i + 1] = rates[i] }
+  }
 }

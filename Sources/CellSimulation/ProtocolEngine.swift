@@ -447,7 +447,6 @@ final class Integrators<Model: CellModel> {
   let options: IntegratorOptions
   private var bdf: BDFIntegrator<ControlledCell<Model>>?
   private var exact: ExactFlowIntegrator<ControlledCell<Model>>?
-  private var partlyExact: PartlyExactIntegrator<ControlledCell<Model>>?
 
   init(cell: ControlledCell<Model>, options: IntegratorOptions) {
     self.cell = cell
@@ -455,17 +454,13 @@ final class Integrators<Model: CellModel> {
   }
 
   /// The integrator for the cell's current mode from `state`: the exact one when the cell has a
-  /// linear diagonal flow there (constant current, a model with linear dynamics), the BDF with those
-  /// unknowns in closed form when only some of the model's states have one, else the BDF.
+  /// linear diagonal flow there (constant current, a model with linear dynamics — in all its states,
+  /// or in some, the others then integrated by its inner BDF), else the BDF.
   func integrator(from state: UnsafeBufferPointer<Double>) -> any StepIntegrator {
-    if case .current = cell.mode, cell.modelHasLinearDynamics {
+    if case .current = cell.mode, cell.modelHasLinearDynamics || cell.modelHasPartlyLinearDynamics {
       let made = exact ?? ExactFlowIntegrator(system: cell, options: options)
       exact = made
       if made.applies(at: state) { return made }
-    }
-    if case .current = cell.mode, cell.modelHasPartlyLinearDynamics {
-      if partlyExact == nil { partlyExact = PartlyExactIntegrator(system: cell, options: options, at: state) }
-      if let made = partlyExact, made.applies(at: state) { return made }
     }
     let made = bdf ?? BDFIntegrator(system: cell, options: options)
     bdf = made
@@ -474,6 +469,5 @@ final class Integrators<Model: CellModel> {
 
   var statistics: SolverStatistics {
     (bdf?.statistics ?? SolverStatistics()) + (exact?.statistics ?? SolverStatistics())
-      + (partlyExact?.statistics ?? SolverStatistics())
   }
 }

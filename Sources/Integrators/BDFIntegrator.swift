@@ -475,18 +475,18 @@ public final class BDFIntegrator<System: DAESystem> {
     return p
   }
 
-  /// Writes y(τ) for τ in [previousTime, t] from the last step's interpolating polynomial:
-  ///
-  ///     y(τ) = D_0 + Σ_{k=1..q} D_k · Π_{j=0..k−1} (τ − (t − j·h)) / ((j+1)·h)
+  /// Writes y(τ) for τ in [previousTime, t] from the last step's interpolating polynomial
+  /// (`evaluateInterpolant`).
   public func interpolate(at time: Double, into out: UnsafeMutablePointer<Double>) {
-    let q = interpolantOrder
-    for i in 0..<n { out[i] = interpolantHistory[i] }
-    var product = 1.0
-    for k in 1...q {
-      let shift = interpolantTime - Double(k - 1) * interpolantStep
-      product *= (time - shift) / (Double(k) * interpolantStep)
-      for i in 0..<n { out[i] += interpolantHistory[k * n + i] * product }
-    }
+    evaluateInterpolant(
+      order: interpolantOrder, step: interpolantStep, time: interpolantTime, differences: interpolantHistory, count: n,
+      at: time, into: out)
+  }
+
+  /// The last accepted step's interpolating polynomial: its order q, step h, end time t and D_0…D_q
+  /// ((q + 1)·n numbers, row by row), for a caller that keeps several steps' (`InterpolantHistory`).
+  var lastInterpolant: (order: Int, step: Double, time: Double, differences: UnsafePointer<Double>) {
+    (interpolantOrder, interpolantStep, interpolantTime, UnsafePointer(interpolantHistory))
   }
 
   /// `interpolate(at:into:)` for a buffer.
@@ -744,5 +744,24 @@ public final class BDFIntegrator<System: DAESystem> {
       }
     }
     throw .inconsistentInitialConditions(t: time, residual: residualNorm)
+  }
+}
+
+/// y(τ) from a BDF step's interpolating polynomial (order q, step h, ending at t, differences D_k,
+/// row by row):
+///
+///     y(τ) = D_0 + Σ_{k=1..q} D_k · Π_{j=0..k−1} (τ − (t − j·h)) / ((j+1)·h)
+@inline(__always)
+func evaluateInterpolant(
+  order q: Int, step h: Double, time t: Double, differences d: UnsafePointer<Double>, count n: Int,
+  at time: Double, into out: UnsafeMutablePointer<Double>
+) {
+  for i in 0..<n { out[i] = d[i] }
+  var product = 1.0
+  for k in 1...max(q, 1) {
+    let shift = t - Double(k - 1) * h
+    product *= (time - shift) / (Double(k) * h)
+    let row = d + k * n
+    for i in 0..<n { out[i] += row[i] * product }
   }
 }

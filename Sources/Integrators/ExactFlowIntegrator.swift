@@ -20,8 +20,17 @@
 // composite Simpson rule on the same nodes agree to atol_j + rtol·|q_j|, and the next h follows the
 // usual h·(tolerance/error)^{1/5} rule (at most ×10). Events are checked at the end of each step, as
 // the BDF does; a sign change is located by the Illinois method on the exact solution, and the step
-// ends on the root. The step is also limited to a sixteenth of the stop-time span, so events are
+// ends on the root. The step is also limited to a quarter of the stop-time span, so events are
 // sampled finely enough not to be stepped over.
+//
+// Unknowns without a closed form. When only some unknowns have a linear flow (the others' decay NaN,
+// e.g. the SPMe's electrolyte next to its particles), the others are integrated by an inner BDF on
+// their own (`ReducedSystem`: their rates at the full state, the closed-form unknowns filled in at the
+// time asked; no quadratures, no events). The BDF steps as its own error test requires (the
+// electrolyte's slow relaxation: ~100 steps in a discharge); its steps' interpolating polynomials are
+// kept (`InterpolantHistory`), and this integrator reads the node states from them, so its own steps —
+// and the voltage evaluations of the quadratures and events — follow the quadratures' error alone
+// (~10 in a discharge), however many BDF steps one of them spans.
 
 import Foundation
 
@@ -40,12 +49,21 @@ public protocol DiagonalLinearSystem: DAESystem {
   /// outside the quadratures obeys dy_i/dt = −decay_i·y_i + forcing_i with constants, writes them
   /// (count `dimension − quadratureCount`; zeros for algebraic unknowns) and returns `true`. A system
   /// only some of whose unknowns do (each on its own: no other unknown in its rate) writes NaN as the
-  /// decay of the others and returns `true`: that is `PartlyExactIntegrator`'s case, not this
-  /// integrator's (its caller tells them apart).
+  /// decay of the others and returns `true`: those the integrator's inner BDF integrates.
   func diagonalLinearFlow(
     _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
     forcing: UnsafeMutableBufferPointer<Double>
   ) -> Bool
+  /// `mainResidual` for the rows of the unknowns without a linear flow only (NaN decay); the other
+  /// rows may be left unwritten. Default: `mainResidual`.
+  func residualWithoutLinearFlow(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>)
+}
+
+extension DiagonalLinearSystem {
+  public func residualWithoutLinearFlow(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>
+  ) { mainResidual(t, y, into: f) }
 }
 
 /// Exact integrator for `DiagonalLinearSystem`s, with the same driving interface as `BDFIntegrator`.
@@ -53,7 +71,9 @@ public protocol DiagonalLinearSystem: DAESystem {
 public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegrator {
   public let system: System
   public private(set) var options: IntegratorOptions
-  public private(set) var statistics = SolverStatistics()
+  /// This integrator's own steps and evaluations (the inner BDF's are added in `statistics`).
+  private var ownStatistics = SolverStatistics()
+  public var statistics: SolverStatistics { inner.map { ownStatistics + $0.statistics } ?? ownStatistics }
   public private(set) var t: Double = 0
   public private(set) var previousTime: Double = 0
   public private(set) var stopTime: Double = .infinity
@@ -93,6 +113,18 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
   var stepGraded = false
   /// Whether the next step starts where the integrator was reset (it is then graded).
   var atReset = false
+  /// The unknowns without a closed form (see the header), when there are some: their DAE, the BDF on
+  /// it, its recent steps' interpolants, and a reduced state. Built at the first reset that needs
+  /// them (again only if other unknowns lose their closed form).
+  var reduced: ReducedSystem<System>?
+  var inner: BDFIntegrator<ReducedSystem<System>>?
+  var history: InterpolantHistory?
+  var innerState: UnsafeMutablePointer<Double>?
+  /// Whether the current run uses the inner BDF.
+  var usesInner = false
+  /// Steps of the inner BDF kept: enough for one of this integrator's steps in a discharge (a fuller
+  /// ring cuts the step short).
+  static var historyCapacity: Int { 64 }
   /// The earliest node time since the reset at which the quadrature rates were non-finite (the model
   /// had left its domain there), +∞ if none: steps keep a distance from it (see `step`).
   var nonFiniteTime = Double.infinity
@@ -129,11 +161,15 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
 
   deinit {
     for p in [decay, forcing, base, y, work, f, rates, nodes, eventsOld, eventsNew, eventsWork, eventsNodeBefore] { p.deallocate() }
+    innerState?.deallocate()
   }
 
   public var state: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: y, count: n) }
   public var eventValues: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: eventsOld, count: eventCount) }
-  public func setStopTime(_ time: Double) { stopTime = time }
+  public func setStopTime(_ time: Double) {
+    stopTime = time
+    if usesInner { inner?.setStopTime(time) }
+  }
 
   /// Whether `system` follows a linear diagonal flow from `state` (so this integrator applies).
   public func applies(at state: UnsafeBufferPointer<Double>) -> Bool {
@@ -157,8 +193,9 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     previousLength = 0
     for i in 0..<n { y[i] = y0[i]; base[i] = y0[i] }
     guard applies(at: state) else { throw .inconsistentInitialConditions(t: t0, residual: .nan) }
+    try resetInner(time: t0)
     system.residual(t0, state, into: UnsafeMutableBufferPointer(start: f, count: n))
-    statistics.residualEvaluations += 1
+    ownStatistics.residualEvaluations += 1
     for i in 0..<n where !f[i].isFinite { throw .nonFiniteResidual(t: t0) }
     var worst = 0.0
     for i in algebraic { worst = max(worst, abs(f[i]) / (atol[i] + options.relativeTolerance * abs(y[i]))) }
@@ -166,6 +203,74 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     system.events(t0, state, into: UnsafeMutableBufferPointer(start: eventsOld, count: eventCount))
     // The first step is chosen by `step` from the stop time (0: not chosen yet).
     h = options.initialStep ?? 0
+  }
+
+  /// Starts the inner BDF at (t0, y) on the unknowns without a closed form (decay NaN), building it
+  /// when they are not those it was built for.
+  func resetInner(time t0: Double) throws(IntegratorFailure) {
+    usesInner = false
+    for i in 0..<nd where decay[i].isNaN || forcing[i].isNaN {
+      usesInner = true
+      break
+    }
+    guard usesInner else { return }
+    var rebuild = reduced == nil
+    if let built = reduced {
+      for i in 0..<nd where built.keeps[i] != (decay[i].isNaN || forcing[i].isNaN) {
+        rebuild = true
+        break
+      }
+    }
+    if rebuild {
+      let keeps = (0..<nd).map { decay[$0].isNaN || forcing[$0].isNaN }
+      let system = ReducedSystem(full: system, keeps: keeps)
+      var innerOptions = options
+      innerOptions.initialStep = nil
+      if options.absoluteTolerance.count == n {
+        innerOptions.absoluteTolerance = (0..<system.dimension).map { options.absoluteTolerance[system.kept[$0]] }
+      }
+      reduced = system
+      inner = BDFIntegrator(system: system, options: innerOptions)
+      history = InterpolantHistory(unknowns: system.dimension, capacity: Self.historyCapacity)
+      innerState?.deallocate()
+      innerState = .allocate(capacity: max(system.dimension, 1))
+      innerState?.initialize(repeating: 0, count: max(system.dimension, 1))
+    }
+    guard let reduced, let inner, let history, let innerState else { return }
+    reduced.setBase(time: t0, state: y, decay: decay, forcing: forcing)
+    for r in 0..<reduced.dimension { innerState[r] = y[reduced.kept[r]] }
+    inner.setStopTime(stopTime)
+    try inner.reset(time: t0, state: UnsafeBufferPointer(start: innerState, count: reduced.dimension))
+    history.clear()
+    history.append(inner.lastInterpolant, start: t0)
+  }
+
+  /// How filling a node from the inner BDF went.
+  enum InnerNode {
+    case filled
+    /// The BDF failed (the step cannot go on).
+    case failed(IntegratorFailure)
+    /// The history is full of steps the current one still needs: it can reach this time only.
+    case coveredUntil(Double)
+  }
+
+  /// Writes the unknowns without a closed form at node m (1…4) of a step of `length` from t (node 0 is
+  /// the base), stepping the inner BDF on as far as the node and keeping its steps.
+  func fillInnerNode(_ m: Int, length: Double, graded: Bool) -> InnerNode {
+    guard let reduced, let inner, let history, let innerState else { return .filled }
+    let time = t + length * Self.fraction(m, graded: graded)
+    while inner.t < time && inner.t < stopTime {
+      if history.isFull && history.oldestEnd > t { return .coveredUntil(inner.t) }
+      let start = inner.t
+      switch inner.step() {
+      case .advanced, .reachedStopTime, .event: history.append(inner.lastInterpolant, start: start)
+      case .failed(let failure): return .failed(failure)
+      }
+    }
+    history.evaluate(at: time, into: innerState)
+    let node = nodes + m * n
+    for r in 0..<reduced.dimension { node[reduced.kept[r]] = innerState[r] }
+    return .filled
   }
 
   /// Evaluates the event functions again at (t, y) (see `StepIntegrator.refreshEvents`).
@@ -243,7 +348,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     if h == 0 { h = 1e-3 * min(remaining, span) }
     let graded = atReset
     let c = Self.integrandFactors(graded)
-    while true {
+    attempt: while true {
       // At most a fraction θ = 0.4 of the way to where the model was non-finite (past the end of
       // discharge: a stoichiometry beyond 0 or 1). Between resets the states follow one exact flow,
       // so that time is a property of the trajectory, not of the step that found it; the domain's
@@ -266,10 +371,21 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
         let node = nodes + m * n
         for i in nd..<n { node[i] = base[i] }
         if m == 0 && baseRatesAreKnown { continue }
+        // The inner BDF's unknowns node by node, so that a step the quadratures cut short (below) does
+        // not step it further than needed.
+        if usesInner && m > 0 {
+          switch fillInnerNode(m, length: length, graded: graded) {
+          case .filled: break
+          case .failed(let failure): return .failed(failure)
+          case .coveredUntil(let time):
+            h = (time - t) * (1 - 1e-9)
+            continue attempt
+          }
+        }
         // Only the quadrature rows are needed: the flow gives the rest.
         system.quadratureResidual(t + length * Self.fraction(m, graded: graded), UnsafeBufferPointer(start: node, count: n),
           into: UnsafeMutableBufferPointer(start: f, count: n))
-        statistics.residualEvaluations += 1
+        ownStatistics.residualEvaluations += 1
         for j in 0..<nq {
           rates[m * nq + j] = f[nd + j]
           if !f[nd + j].isFinite {
@@ -283,7 +399,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
         // The model left its domain inside the step (a stoichiometry past 0 or 1 beyond a cut-off the
         // step overshot): retry up to the last node that was fine (and, by the cap above, at most
         // θ of the way to the node that was not).
-        statistics.rejectedSteps += 1
+        ownStatistics.rejectedSteps += 1
         nonFiniteTime = min(nonFiniteTime, t + length * Self.fraction(m, graded: graded))
         h = m >= 2 ? length * Double(m - 1) / 4 : length / 8
         continue
@@ -300,7 +416,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
         ratio = max(ratio, abs(boole - simpson) / scale)
       }
       if ratio > 1 {
-        statistics.rejectedSteps += 1
+        ownStatistics.rejectedSteps += 1
         h = length * min(0.9, max(0.2, 0.9 * pow(ratio, -0.2)))
         continue
       }
@@ -323,7 +439,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
       let end = nodes + 4 * n
       system.events(t + length, UnsafeBufferPointer(start: end, count: n),
         into: UnsafeMutableBufferPointer(start: eventsNew, count: eventCount))
-      statistics.steps += 1
+      ownStatistics.steps += 1
       h = length * grow
       var crossed = false
       for k in 0..<eventCount where eventsOld[k] > 0 && eventsNew[k] <= 0 { crossed = true }
@@ -332,7 +448,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
         t = time
         interpolate(at: time, into: UnsafeMutableBufferPointer(start: y, count: n))
         system.events(t, state, into: UnsafeMutableBufferPointer(start: eventsOld, count: eventCount))
-        statistics.eventsLocated += 1
+        ownStatistics.eventsLocated += 1
         endRatesAreKnown = false
         return .event(index: k)
       }
@@ -355,6 +471,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
       let k = decay[i]
       let b = base[i]
       nodes[i] = b
+      if k.isNaN { continue }  // the inner BDF's (`fillInnerNode`)
       if k == 0 {
         let d = forcing[i] * unit
         nodes[n + i] = b + d
@@ -442,6 +559,10 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
   public func interpolate(at time: Double, into out: UnsafeMutableBufferPointer<Double>) {
     guard let p = out.baseAddress else { return }
     flow(time - previousTime, into: p)
+    if usesInner, let reduced, let history, let innerState {
+      history.evaluate(at: time, into: innerState)
+      for r in 0..<reduced.dimension { p[reduced.kept[r]] = innerState[r] }
+    }
     if stepLength > 0 {
       quadratures((time - previousTime) / stepLength, length: stepLength, graded: stepGraded, into: p)
     } else {

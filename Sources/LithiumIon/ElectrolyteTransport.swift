@@ -163,16 +163,14 @@ public struct ElectrolyteTransport: Sendable {
             // Half-cell resistance h_i/(2 ε_i^b D_e(c_i)) = r_i/(D_e(c_e0)·q(c_i/c_e0)).
             var previousResistance = r[0] * inverseReference / shape(floored(c[0]) * scale)
             var inflow = 0.0
-            for i in 0..<m {
-              var outflow = 0.0
-              if i < m - 1 {
-                let resistance = r[i + 1] * inverseReference / shape(floored(c[i + 1]) * scale)
-                outflow = (c[i] - c[i + 1]) / (previousResistance + resistance)
-                previousResistance = resistance
-              }
+            for i in 0..<(m - 1) {
+              let resistance = r[i + 1] * inverseReference / shape(floored(c[i + 1]) * scale)
+              let outflow = (c[i] - c[i + 1]) / (previousResistance + resistance)
+              previousResistance = resistance
               out[i] = (inflow - outflow) * storage[i] + source[i] * currentDensity
               inflow = outflow
             }
+            out[m - 1] = inflow * storage[m - 1] + source[m - 1] * currentDensity
           }
         }
       }

@@ -1,13 +1,15 @@
-// CellSim — IntegratorsTests/PartlyExactTests.swift
+// CellSim — IntegratorsTests/InnerBDFTests.swift
 //
-// `PartlyExactIntegrator` on a system with one unknown in closed form and one that is not:
+// `ExactFlowIntegrator` with its inner BDF, on a system with one unknown in closed form and one that
+// is not:
 //
 //     y0' = −k·y0 + c            (linear, on its own: y0(t) = c/k + (y0(0) − c/k)e^{−kt})
 //     y1' = −y1² + y0            (nonlinear, driven by y0)
 //     0   = y2 − 2               (algebraic)
 //     q'  = y2·y1                (quadrature)
 //
-// against the BDF on the whole system, with the event y1 = level.
+// against the BDF on the whole system, with the event y1 = level. The quadrature and the event are
+// the exact integrator's (its nodes, the inner BDF's interpolants between them), y1 the inner BDF's.
 
 import Foundation
 import Integrators
@@ -43,8 +45,8 @@ final class DrivenSystem: DiagonalLinearSystem {
   func y0(_ t: Double) -> Double { c / k + (4 - c / k) * exp(-k * t) }
 }
 
-@Suite("Partly exact integrator")
-struct PartlyExactTests {
+@Suite("Exact integrator with an inner BDF")
+struct InnerBDFTests {
   static let options = IntegratorOptions(relativeTolerance: 1e-8, absoluteTolerance: [1e-10])
   static let start = [4.0, 0.5, 2, 0]
 
@@ -60,8 +62,8 @@ struct PartlyExactTests {
   func agreesWithBDF() throws {
     let system = DrivenSystem()
     let start = Self.start
-    let partly = try #require(
-      start.withUnsafeBufferPointer { PartlyExactIntegrator(system: system, options: Self.options, at: $0) })
+    let partly = ExactFlowIntegrator(system: system, options: Self.options)
+    #expect(start.withUnsafeBufferPointer { partly.applies(at: $0) })
     let bdf = BDFIntegrator(system: system, options: Self.options)
     #expect(try run(partly, stop: 10) == .reachedStopTime)
     #expect(try run(bdf, stop: 10) == .reachedStopTime)
@@ -80,8 +82,7 @@ struct PartlyExactTests {
   func event() throws {
     let system = DrivenSystem()
     system.level = 1.2  // y1 rises from 0.5 towards √y0 ≈ 1.4…2
-    let partly = try #require(
-      Self.start.withUnsafeBufferPointer { PartlyExactIntegrator(system: system, options: Self.options, at: $0) })
+    let partly = ExactFlowIntegrator(system: system, options: Self.options)
     let bdf = BDFIntegrator(system: system, options: Self.options)
     #expect(try run(partly, stop: 10) == .event(index: 0))
     #expect(try run(bdf, stop: 10) == .event(index: 0))
@@ -89,26 +90,38 @@ struct PartlyExactTests {
     #expect(abs(partly.state[1] - 1.2) <= 1e-9)
   }
 
-  @Test("no integrator when no unknown, or every one, has a closed form")
-  func notApplicable() throws {
-    struct AllLinear: DiagonalLinearSystem {
-      var dimension: Int { 1 }
-      var isDifferential: [Bool] { [true] }
-      var jacobianStructure: JacobianStructure { .dense }
-      func residual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>) {
-        f[0] = -y[0]
-      }
-      func diagonalLinearFlow(
-        _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
-        forcing: UnsafeMutableBufferPointer<Double>
-      ) -> Bool {
-        decay[0] = 1; forcing[0] = 0
-        return true
+  @Test("one step of the exact integrator spans many of the inner BDF's; interpolation across them")
+  func interpolationAcrossInnerSteps() throws {
+    let system = DrivenSystem()
+    let options = IntegratorOptions(relativeTolerance: 1e-6, absoluteTolerance: [1e-8])
+    let partly = ExactFlowIntegrator(system: system, options: options)
+    let bdf = BDFIntegrator(system: system, options: options)
+    partly.setStopTime(40)
+    try Self.start.withUnsafeBufferPointer { try partly.reset(time: 0, state: $0) }
+    var outcome = StepOutcome.advanced
+    var innerSteps = 0
+    var outerSteps = 0
+    var worst = 0.0
+    var out = [Double](repeating: 0, count: 4)
+    var reference = [Double](repeating: 0, count: 4)
+    while outcome == .advanced {
+      outcome = partly.step()
+      outerSteps += 1
+      // Three points inside the step against the BDF on the whole system run to each of them.
+      for fraction in [0.13, 0.5, 0.87] {
+        let time = partly.previousTime + fraction * (partly.t - partly.previousTime)
+        out.withUnsafeMutableBufferPointer { partly.interpolate(at: time, into: $0) }
+        bdf.setStopTime(time)
+        try Self.start.withUnsafeBufferPointer { try bdf.reset(time: 0, state: $0) }
+        while bdf.step() == .advanced {}
+        for i in 0..<4 { reference[i] = bdf.state[i] }
+        #expect(abs(out[0] - system.y0(time)) <= 1e-13 * 4)
+        worst = max(worst, abs(out[1] - reference[1]) / abs(reference[1]))
       }
     }
-    let made = [1.0].withUnsafeBufferPointer {
-      PartlyExactIntegrator(system: AllLinear(), options: IntegratorOptions(), at: $0)
-    }
-    #expect(made == nil)
+    innerSteps = partly.statistics.steps - outerSteps
+    #expect(outcome == .reachedStopTime)
+    #expect(innerSteps > 2 * outerSteps, "inner \(innerSteps), outer \(outerSteps)")
+    #expect(worst <= 2e-5, "worst relative difference of y1 \(worst)")
   }
 }
