@@ -27,7 +27,7 @@
 // e.g. the SPMe's electrolyte next to its particles), the others are integrated by an inner BDF on
 // their own (`ReducedSystem`: their rates at the full state, the closed-form unknowns filled in at the
 // time asked; no quadratures, no events). The BDF steps as its own error test requires (the
-// electrolyte's slow relaxation: ~100 steps in a discharge); its steps' interpolating polynomials are
+// electrolyte's relaxation: ~60 steps in a 1C discharge); its steps' interpolating polynomials are
 // kept (`InterpolantHistory`), and this integrator reads the node states from them, so its own steps —
 // and the voltage evaluations of the quadratures and events — follow the quadratures' error alone
 // (~10 in a discharge), however many BDF steps one of them spans.
