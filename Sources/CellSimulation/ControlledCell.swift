@@ -81,8 +81,9 @@ final class ControlledCell<Model: CellModel>: DAESystem {
   let currentRow: UnsafeMutablePointer<Double>
   /// Whether every state of the model has linear dynamics (at the run's first ambient temperature).
   let modelHasLinearDynamics: Bool
-  /// Whether some of its states have, and others not (NaN decay).
-  let modelHasPartlyLinearDynamics: Bool
+  /// Whether some of its states have (all, or some and the others NaN decay): constant-current steps
+  /// then go to the exact integrator.
+  let modelHasSomeLinearDynamics: Bool
   /// The last terminal voltage computed and where: the system's first m + 1 unknowns (the model's
   /// states and I, in system order) and the ambient temperature. Each step asks for V at its solution
   /// twice, for the quadratures and for the events (and the recorder may ask again): all but the
@@ -119,7 +120,7 @@ final class ControlledCell<Model: CellModel>: DAESystem {
     var linearStates = 0
     for i in 0..<m where modelDecay[i].isFinite { linearStates += 1 }
     modelHasLinearDynamics = linear && linearStates == m
-    modelHasPartlyLinearDynamics = linear && linearStates > 0 && linearStates < m
+    modelHasSomeLinearDynamics = linear && linearStates > 0
     voltageKey = .allocate(capacity: 2 * m + 1)
     voltageKey.initialize(repeating: .nan, count: 2 * m + 1)
     currentRow = voltageKey + (m + 1)
@@ -385,7 +386,7 @@ extension ControlledCell {
 extension ControlledCell: DiagonalLinearSystem {
   /// At constant current, a model with linear dynamics (dy/dt = −decay·y + gain·I) gives the system's:
   /// forcing = gain·I_set, the current itself constant. A model whose states are linear in part passes
-  /// its NaN decays through (those unknowns the BDF integrates).
+  /// its NaN decays through (those unknowns the exact integrator's inner BDF integrates).
   func diagonalLinearFlow(
     _ y: UnsafeBufferPointer<Double>, decay: UnsafeMutableBufferPointer<Double>,
     forcing: UnsafeMutableBufferPointer<Double>

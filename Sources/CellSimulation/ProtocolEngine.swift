@@ -331,7 +331,6 @@ public final class Simulator<Model: CellModel> {
       columns: columns, values: recorder.values, steps: summaries, status: status,
       statistics: integrators.statistics - statisticsBefore, warnings: warnings)
   }
-
 }
 
 /// Builds output rows from states and hands them to the caller and/or keeps them.
@@ -457,7 +456,7 @@ final class Integrators<Model: CellModel> {
   /// linear diagonal flow there (constant current, a model with linear dynamics — in all its states,
   /// or in some, the others then integrated by its inner BDF), else the BDF.
   func integrator(from state: UnsafeBufferPointer<Double>) -> any StepIntegrator {
-    if case .current = cell.mode, cell.modelHasLinearDynamics || cell.modelHasPartlyLinearDynamics {
+    if case .current = cell.mode, cell.modelHasSomeLinearDynamics {
       let made = exact ?? ExactFlowIntegrator(system: cell, options: options)
       exact = made
       if made.applies(at: state) { return made }

@@ -36,7 +36,7 @@ import Foundation
 
 /// y(t_b + δ) for dy/dt = −k·y + c from y(t_b) = y_b: y_b + (c − k·y_b)·φ(k, δ), φ = (1 − e^{−kδ})/k by
 /// expm1 (= δ for k = 0; 1/k beyond kδ = 40, where e^{−kδ} < 5e-18 and y sits at its equilibrium c/k).
-/// Shared by the exact and the partly exact integrators.
+/// Shared by the exact integrator's nodes and interpolation and `ReducedSystem`.
 @inline(__always)
 func linearFlow(from yb: Double, decay k: Double, forcing c: Double, after delta: Double) -> Double {
   let phi = k == 0 ? delta : (k * delta > 40 ? 1 / k : -expm1(-k * delta) / k)
@@ -209,20 +209,20 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
   /// when they are not those it was built for.
   func resetInner(time t0: Double) throws(IntegratorFailure) {
     usesInner = false
-    for i in 0..<nd where decay[i].isNaN || forcing[i].isNaN {
+    for i in 0..<nd where !hasClosedForm(i) {
       usesInner = true
       break
     }
     guard usesInner else { return }
     var rebuild = reduced == nil
     if let built = reduced {
-      for i in 0..<nd where built.keeps[i] != (decay[i].isNaN || forcing[i].isNaN) {
+      for i in 0..<nd where built.keeps[i] == hasClosedForm(i) {
         rebuild = true
         break
       }
     }
     if rebuild {
-      let keeps = (0..<nd).map { decay[$0].isNaN || forcing[$0].isNaN }
+      let keeps = (0..<nd).map { !hasClosedForm($0) }
       let system = ReducedSystem(full: system, keeps: keeps)
       var innerOptions = options
       innerOptions.initialStep = nil
@@ -278,10 +278,19 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
     system.events(t, state, into: UnsafeMutableBufferPointer(start: eventsOld, count: eventCount))
   }
 
-  /// y at base + δ, for the unknowns outside the quadratures.
+  /// y at base + δ, for the unknowns with a closed form (the inner BDF's are left to the caller).
   @inline(__always) func flow(_ delta: Double, into out: UnsafeMutablePointer<Double>) {
-    for i in 0..<nd { out[i] = linearFlow(from: base[i], decay: decay[i], forcing: forcing[i], after: delta) }
+    let (decay, forcing, base) = (self.decay, self.forcing, self.base)
+    for i in 0..<nd {
+      let k = decay[i]
+      if k.isNaN { continue }  // no closed form (`hasClosedForm`)
+      out[i] = linearFlow(from: base[i], decay: k, forcing: forcing[i], after: delta)
+    }
   }
+
+  /// Whether unknown i (outside the quadratures) follows the linear flow; if not (NaN decay,
+  /// `DiagonalLinearSystem.diagonalLinearFlow`), the inner BDF integrates it.
+  @inline(__always) func hasClosedForm(_ i: Int) -> Bool { !decay[i].isNaN }
 
   /// ∫_0^θ L_m(s) ds for the Lagrange basis L_m on the nodes 0, ¼, ½, ¾, 1 (m = 0…4), θ in [0, 1]
   /// (three-point Gauss–Legendre: exact for these quartics).
@@ -471,7 +480,7 @@ public final class ExactFlowIntegrator<System: DiagonalLinearSystem>: StepIntegr
       let k = decay[i]
       let b = base[i]
       nodes[i] = b
-      if k.isNaN { continue }  // the inner BDF's (`fillInnerNode`)
+      if k.isNaN { continue }  // no closed form: the inner BDF's (`hasClosedForm`, `fillInnerNode`)
       if k == 0 {
         let d = forcing[i] * unit
         nodes[n + i] = b + d

@@ -475,7 +475,8 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   /// With eigenmode particles (isothermal), the particle states are linear in themselves and the current,
   /// as in the SPM (`SingleParticleModel.linearDynamics`), and independent of the electrolyte; the
   /// electrolyte's are not (D_e(c_e)): NaN decay. In constant-current steps the engine then solves the
-  /// particles in closed form and only the electrolyte (and the quadratures) by the BDF.
+  /// particles in closed form and the electrolyte by the exact integrator's inner BDF
+  /// (`evaluateStatesWithoutLinearDynamics`).
   public func linearDynamics(
     ambientTemperature: Double, decay: UnsafeMutableBufferPointer<Double>, gain: UnsafeMutableBufferPointer<Double>
   ) -> Bool {
