@@ -105,6 +105,9 @@ public protocol CellModel: Sendable {
   /// in constant-current steps, calls it for each of its residuals. Default: `evaluate`.
   func evaluateStatesWithoutLinearDynamics(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>)
+  /// Whether `evaluateStatesWithoutLinearDynamics` reads the states with linear dynamics (the engine
+  /// then keeps them current for it). Default: `true`.
+  var statesWithoutLinearDynamicsReadLinearStates: Bool { get }
   /// The terminal voltage's derivatives at state `y` and current `point.current`: writes ∂V/∂y
   /// (count `stateCount`) into `gradient` and returns ∂V/∂I [V A⁻¹]; `nil` (the default) when the
   /// model does not provide them. With `linearDynamics` or `jacobian` they give the engine an analytic
@@ -141,6 +144,7 @@ extension CellModel {
   public func evaluateStatesWithoutLinearDynamics(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) { evaluate(y, point, into: out) }
+  public var statesWithoutLinearDynamicsReadLinearStates: Bool { true }
   public func voltageDerivatives(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
   ) -> Double? { nil }

@@ -406,6 +406,8 @@ extension ControlledCell: DiagonalLinearSystem {
     return true
   }
 
+  var residualWithoutLinearFlowReadsLinearUnknowns: Bool { model.statesWithoutLinearDynamicsReadLinearStates }
+
   /// The rates of the model's states without linear dynamics (`CellModel.evaluateStatesWithoutLinearDynamics`).
   func residualWithoutLinearFlow(
     _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>

@@ -99,6 +99,9 @@ public final class BDFIntegrator<System: DAESystem> {
   @exclusivity(unchecked) var order = 1
   @exclusivity(unchecked) var h = 0.0
   @exclusivity(unchecked) var equalSteps = 0
+  /// Whether the first step was a guess without a scale (the state at zero, or not moving: Hairer's
+  /// 1e-6 s), which the first choice by the error estimates may grow by up to 10⁴ instead of 10.
+  @exclusivity(unchecked) var initialStepIsUnscaled = false
   @exclusivity(unchecked) var jacobianIsCurrent = false
   @exclusivity(unchecked) var jacobianIsValid = false
   @exclusivity(unchecked) var factoredC = Double.nan
@@ -114,6 +117,7 @@ public final class BDFIntegrator<System: DAESystem> {
   static var newtonMaximumIterations: Int { 4 }
   static var minimumFactor: Double { 0.2 }
   static var maximumFactor: Double { 10 }
+  static var maximumFirstFactor: Double { 1e4 }
 
   public init(system: System, options: IntegratorOptions = IntegratorOptions()) {
     self.system = system
@@ -458,7 +462,11 @@ public final class BDFIntegrator<System: DAESystem> {
           change = 1
         }
         order += change
-        let factor = min(Self.maximumFactor, safety * best)
+        // After an unscaled first step (a solution starting at zero, e.g. modal amplitudes: ~1e-4 s)
+        // the first choice may grow it by up to 10⁴ (CVODE's η_max for its first step): ×10 per q + 1
+        // steps would take several steps to leave it.
+        let factor = min(initialStepIsUnscaled ? Self.maximumFirstFactor : Self.maximumFactor, safety * best)
+        initialStepIsUnscaled = false
         rescale(by: factor)
         equalSteps = 0
       }
@@ -630,6 +638,7 @@ public final class BDFIntegrator<System: DAESystem> {
   func initialStep(_ t0: Double) -> Double {
     let span = stopTime.isFinite ? stopTime - t0 : Double.infinity
     var h0: Double
+    initialStepIsUnscaled = false
     if let given = options.initialStep {
       h0 = given
     } else {
@@ -639,7 +648,8 @@ public final class BDFIntegrator<System: DAESystem> {
       let d0 = weightedNorm(work)
       for i in 0..<n { work[i] = mass[i] * f0[i] }
       let d1 = weightedNorm(work)
-      h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1
+      initialStepIsUnscaled = d0 < 1e-5 || d1 < 1e-5
+      h0 = initialStepIsUnscaled ? 1e-6 : 0.01 * d0 / d1
       if span.isFinite { h0 = min(h0, span) }
       // Euler probe: second-derivative estimate d2 = ‖f(t+h0, y+h0·f) − f‖/h0.
       for i in 0..<n { yNew[i] = y[i] + h0 * mass[i] * f0[i] }

@@ -58,9 +58,13 @@ public protocol DiagonalLinearSystem: DAESystem {
   /// rows may be left unwritten. Default: `mainResidual`.
   func residualWithoutLinearFlow(
     _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>)
+  /// Whether `residualWithoutLinearFlow` reads the unknowns with a linear flow (if not, the inner BDF
+  /// does not evaluate their closed forms for it). Default: `true`.
+  var residualWithoutLinearFlowReadsLinearUnknowns: Bool { get }
 }
 
 extension DiagonalLinearSystem {
+  public var residualWithoutLinearFlowReadsLinearUnknowns: Bool { true }
   public func residualWithoutLinearFlow(
     _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>
   ) { mainResidual(t, y, into: f) }

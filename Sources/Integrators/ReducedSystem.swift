@@ -40,6 +40,8 @@ final class ReducedSystem<Full: DiagonalLinearSystem>: DAESystem {
   let jacobianStructure: JacobianStructure
   /// Which unknowns outside the full system's quadratures are kept (`true`: no closed form).
   let keeps: [Bool]
+  /// Whether the kept unknowns' rates read the eliminated ones (else these stay at their base values).
+  let readsEliminated: Bool
 
   var isDifferential: [Bool] { Array(repeating: true, count: dimension) }
 
@@ -48,6 +50,7 @@ final class ReducedSystem<Full: DiagonalLinearSystem>: DAESystem {
   init(full: Full, keeps: [Bool]) {
     self.full = full
     self.keeps = keeps
+    readsEliminated = full.residualWithoutLinearFlowReadsLinearUnknowns
     fullCount = full.dimension
     let nd = fullCount - full.quadratureCount
     var keptTotal = 0
@@ -71,7 +74,9 @@ final class ReducedSystem<Full: DiagonalLinearSystem>: DAESystem {
     switch full.jacobianStructure {
     case .dense: jacobianStructure = .dense
     case .banded(let lower, let upper), .bordered(let lower, let upper, _):
-      jacobianStructure = .banded(lower: lower, upper: upper)
+      // A band as wide as the reduced system is a dense matrix (dense LU, no band bookkeeping).
+      jacobianStructure =
+        lower >= keptTotal - 1 && upper >= keptTotal - 1 ? .dense : .banded(lower: lower, upper: upper)
     }
     numbers = .allocate(capacity: max(5 * fullCount, 1))
     numbers.initialize(repeating: 0, count: max(5 * fullCount, 1))
@@ -106,7 +111,7 @@ final class ReducedSystem<Full: DiagonalLinearSystem>: DAESystem {
   /// The full state at time t from the reduced unknowns `y` (the closed form once per distinct t).
   @inline(__always)
   func expand(_ t: Double, _ y: UnsafeBufferPointer<Double>) -> UnsafeBufferPointer<Double> {
-    if t != expandedTime {
+    if t != expandedTime && readsEliminated {
       let delta = t - baseTime
       for m in 0..<eliminatedCount {
         let i = eliminated[m]

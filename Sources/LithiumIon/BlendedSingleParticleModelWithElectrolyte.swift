@@ -103,7 +103,8 @@ public struct BlendedSingleParticleModelWithElectrolyte: CellModel {
       cellsPerParticle: cellsPerParticle, grading: grading)
     // Only its electrolyte side is used: the smallest particle mesh.
     spme = try SingleParticleModelWithElectrolyte(
-      parameters: parameters, cellsPerParticle: 3, grading: grading, electrolyteCells: electrolyteCells)
+      parameters: parameters, cellsPerParticle: 3, grading: grading, electrolyteCells: electrolyteCells,
+      electrolyteModes: nil)
     potentialStart = particles.stateCount
     electrolyteStart = potentialStart + 2
     let transport = spme.electrolyte

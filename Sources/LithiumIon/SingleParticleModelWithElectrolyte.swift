@@ -53,12 +53,21 @@ public enum ElectrolyteOrdering: Sendable, Equatable {
 public struct SingleParticleModelWithElectrolyte: CellModel {
   /// The particle half of the model (same particles, same eSOH).
   public let particles: SingleParticleModel
+  /// The electrolyte's finite-volume mesh: its equations when `modal` is nil, else the sample points
+  /// (cell centres) at which the voltage, the outputs and the profiles read the modal profile.
   public let electrolyte: ElectrolyteTransport
+  /// The electrolyte by eigenmodes (`ModalElectrolyte`), with eigenmode particles; nil: finite volumes.
+  public let modal: ModalElectrolyte?
+  /// φ_k at the cell centres, and at the modal quadrature points and both collectors (point-major).
+  let sampleTable: ModeTable?
+  let extremaTable: ModeTable?
+  /// φ_k at the negative collector, the separator's middle and the positive collector.
+  let outputTable: ModeTable?
   public var parameters: LithiumIonParameters { particles.parameters }
   public var balance: ElectrodeBalance { particles.balance }
 
   let n: Int  // states of the negative particle (finite volumes, or the average and the modes)
-  let m: Int  // electrolyte cells
+  let m: Int  // electrolyte states: cells, or modes
   let e: Int  // where c_e starts: 2N, or 2N + 1 with the temperature state
   /// Spatial cell of each c_e slot in the state (`nil`: slot k is cell k). See `foldedOrder`.
   let electrolyteOrder: [Int]?
@@ -67,6 +76,8 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   let collectorSlots: (Int, Int, Int, Int)
   let area: Double
   let initialElectrolyteConcentration: Double
+  /// κ_e(c_e0, T₀) at the file's ambient temperature T₀.
+  let referenceConductivity: (temperature: Double, value: Double)
   /// χ = 2(1 − t₊)·thermodynamic factor [-].
   let chi: Double
   /// L_n/(3ε_n^b), L_s/ε_s^b, L_p/(3ε_p^b) summed [m]: electrolyte resistance × κ_e per unit area.
@@ -83,13 +94,20 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   public let depletionThreshold: Double
 
   public var name: String { "SPMe" }
+  /// Eigenmodes of the electrolyte with eigenmode particles (`ModalElectrolyte`).
+  public static let defaultElectrolyteModes = 8
+  /// The cells at whose centres the voltage, the outputs and the profiles read the modal electrolyte:
+  /// its x-averages over an electrode are their plain means (midpoint rule, error ~(h²/24)·Δf′:
+  /// ≈ 1e-5 of ⟨ln c_e⟩ at 2C, ≈ 0.3 µV).
+  public static let modalSampleCells = (negative: 16, separator: 2, positive: 16)
   public var stateCount: Int { e + m }
   public var isDifferential: [Bool] { Array(repeating: true, count: e + m) }
   /// Particles and electrolyte are each tridiagonal and do not couple to each other (the temperature
   /// couples to the two cells on either side of it).
+  /// With modal electrolyte its modes are coupled to each other (a dense block, band m − 1).
   public var jacobianBandwidth: (lower: Int, upper: Int)? {
     let particleBand = particles.jacobianBandwidth ?? (1, 1)
-    let electrolyteBand = electrolyteOrder == nil ? 1 : 2
+    let electrolyteBand = modal != nil ? max(m - 1, 1) : electrolyteOrder == nil ? 1 : 2
     return (max(particleBand.lower, electrolyteBand), max(particleBand.upper, electrolyteBand))
   }
   /// With eigenmode particles `nil` (as the SPM's): the voltage depends on every mode, so the engine keeps
@@ -112,8 +130,13 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   /// rtol·V ≈ 36 µV at the default rtol 1e-5). Tighter (1e-6·c_e0) took 105 instead of 74 steps for the
   /// same curve: Chen2020 against PyBaMM's converged SPMe, max |ΔV| 60 s…95 % at 0.5C/1C/2C
   /// 0.019/0.031/0.081 mV with 1e-6, 0.020/0.029/0.086 mV with 1e-4.
+  /// Modal amplitudes: 3e-4·c_e0 in c_e (|φ_k| ≈ 1/√(Σ ε L), so δa_k moves c_e by ≈ δa_k/√(Σ ε L)):
+  /// ≈ 10 µV in V. Against the converged curve: 0.013 / 0.012 / 0.11 mV at 0.5C / 1C / 2C (1e-4·c_e0:
+  /// 0.013 / 0.011 / 0.06 mV with 68 instead of 49 steps at 12 modes; 1e-3·c_e0: 0.05 / 0.04 / 0.18).
   public var absoluteTolerances: [Double] {
-    particles.absoluteTolerances + Array(repeating: 1e-4 * initialElectrolyteConcentration, count: m)
+    let concentration = (modal == nil ? 1e-4 : 3e-4) * initialElectrolyteConcentration
+    let scale = modal.map { $0.porousLength.squareRoot() } ?? 1
+    return particles.absoluteTolerances + Array(repeating: concentration * scale, count: m)
   }
 
   /// - Parameters:
@@ -130,6 +153,15 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   ///     give PyBaMM's 2C curve to within 0.003 mV of each other); meshes graded towards the separator
   ///     or towards the collectors were worse than uniform at the same count (docs/models/lithium-ion.md).
   ///   - thermal: `.isothermal` (default) or `.lumped` (one cell temperature, see `LumpedThermal`).
+  ///   - electrolyteModes: eigenmodes of the electrolyte (`ModalElectrolyte`) when the particles are
+  ///     eigenmodes too (isothermal, diffusivities independent of the stoichiometry); `nil` always uses
+  ///     the finite volumes of `electrolyteCells`. The default 8 (with 12 + 3 + 12 quadrature points)
+  ///     follows a converged finite-volume solution (100/30/100 cells) of Chen2020 to 0.013 / 0.012 /
+  ///     0.11 / 0.15 mV at 0.5C / 1C / 2C / 3C, where 32/4/32 cells are 0.27 mV off at 2C and 0.57 mV at
+  ///     3C; fewer modes lose the 2C curve (6: 0.09 mV but 2C-only, 5: 0.53, 4: 1.2 mV), and fewer
+  ///     quadrature points than modes alias the nonlinear term (8 modes on 8 points: 0.26 mV at 2C).
+  ///     Where the electrolyte empties (high rates), the depletion event comes ~1 % later than on the
+  ///     fine mesh (3C: 50.5 s instead of 49.8 s; 32/4/32 cells: 49.75 s).
   ///   - electrolyteOrdering: `.spatial` (default: c_e cell k in state slot k, tridiagonal) or
   ///     `.folded` (see `foldedOrder`; with finite-volume particles about twice as fast in the engine,
   ///     bandwidth 2; with eigenmode particles it stays spatial).
@@ -139,7 +171,7 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     parameters: LithiumIonParameters, cellsPerParticle: Int = 40, grading: Double = 0.9,
     electrolyteCells: (negative: Int, separator: Int, positive: Int) = (32, 4, 32),
     particleModes: Int? = SingleParticleModel.defaultModeCount, thermal: ThermalOption = .isothermal,
-    electrolyteOrdering: ElectrolyteOrdering = .spatial
+    electrolyteOrdering: ElectrolyteOrdering = .spatial, electrolyteModes: Int? = Self.defaultElectrolyteModes
   ) throws(CellModelError) {
     let p = parameters
     for (what, eps) in [
@@ -170,17 +202,28 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     particles = try SingleParticleModel(
       parameters: p, cellsPerParticle: cellsPerParticle, grading: grading, particleModes: particleModes,
       thermal: thermal)
-    electrolyte = ElectrolyteTransport(parameters: p, cells: electrolyteCells)
+    let modalParticles = particles.negativeParticle.isModal && particles.positiveParticle.isModal
+    let modal = electrolyteModes.flatMap { modes in
+      modalParticles && modes > 0 ? ModalElectrolyte(parameters: p, modes: modes) : nil
+    }
+    self.modal = modal
+    electrolyte = ElectrolyteTransport(parameters: p, cells: modal == nil ? electrolyteCells : Self.modalSampleCells)
+    let length = p.negative.thickness + p.separator.thickness + p.positive.thickness
+    sampleTable = modal?.table(at: electrolyte.centres)
+    extremaTable = modal.map { $0.table(at: $0.pointPositions + [0, length]) }
+    outputTable = modal?.table(at: [0, p.negative.thickness + 0.5 * p.separator.thickness, length])
     n = particles.n
     e = particles.stateCount
     // The fold serves the banded system with the current inside the band (finite-volume particles);
     // with eigenmode particles the current is a border, differenced on its own: spatial order.
     electrolyteOrder =
-      electrolyteOrdering == .folded && particles.currentCoupling != nil ? Self.foldedOrder(electrolyte) : nil
-    m = electrolyte.cellCount
+      electrolyteOrdering == .folded && particles.currentCoupling != nil && modal == nil
+      ? Self.foldedOrder(electrolyte) : nil
+    m = modal?.modeCount ?? electrolyte.cellCount
     collectorSlots = Self.slots(of: (0, 1, m - 2, m - 1), order: electrolyteOrder)
     area = p.cell.area
     initialElectrolyteConcentration = ce0
+    referenceConductivity = (t0, k0)
     chi = 2 * (1 - p.electrolyte.transferenceNumber) * p.electrolyte.thermodynamicFactor
     electrolyteResistanceLength =
       p.negative.thickness / (3 * pow(p.negative.porosity, p.negative.bruggemanElectrolyte))
@@ -225,10 +268,17 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     return (slot(cells.0), slot(cells.1), slot(cells.2), slot(cells.3))
   }
 
-  /// The c_e cells in spatial order (negative collector to positive collector), for `body`.
+  /// The c_e cells in spatial order (negative collector to positive collector), for `body`; with the
+  /// modal electrolyte, its profile at the cell centres.
   @inline(__always)
   func withSpatialElectrolyte<R>(_ y: UnsafeBufferPointer<Double>, _ body: (UnsafeBufferPointer<Double>) -> R) -> R {
     let slots = electrolyteState(y)
+    if let modal, let table = sampleTable {
+      return withUnsafeTemporaryAllocation(of: Double.self, capacity: electrolyte.cellCount) { c in
+        modal.sample(slots, table: table, into: c)
+        return body(UnsafeBufferPointer(c))
+      }
+    }
     guard let order = electrolyteOrder else { return body(slots) }
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { c in
       for k in 0..<m { c[order[k]] = slots[k] }
@@ -271,7 +321,7 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     -> [Double]
   {
     try particles.initialState(condition, ambientTemperature: ambientTemperature)
-      + Array(repeating: initialElectrolyteConcentration, count: m)
+      + Array(repeating: modal == nil ? initialElectrolyteConcentration : 0, count: m)
   }
 
   // MARK: - Equations
@@ -299,7 +349,9 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     let ratesOut = UnsafeMutableBufferPointer(rebasing: out[e..<(e + m)])
     let slots = electrolyteState(y)
     let density = point.current / area
-    if let order = electrolyteOrder {
+    if let modal {
+      modal.rates(slots, currentDensity: density, temperature: temperature, into: ratesOut)
+    } else if let order = electrolyteOrder {
       // Gather to spatial order, evaluate, scatter back (no closure captures the model: that costs
       // retains of its arrays on every call).
       let count = m
@@ -320,11 +372,19 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     }
   }
 
+  /// The electrolyte's rates read the electrolyte alone (isothermal, spatial order; else `evaluate`).
+  public var statesWithoutLinearDynamicsReadLinearStates: Bool { thermal != nil || electrolyteOrder != nil }
+
   /// The electrolyte's rates only (the particles' are linear, see `linearDynamics`).
   public func evaluateStatesWithoutLinearDynamics(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) {
     guard thermal == nil, electrolyteOrder == nil else { return evaluate(y, point, into: out) }
+    if let modal {
+      return modal.rates(
+        electrolyteState(y), currentDensity: point.current / area, temperature: temperature(y, point),
+        into: UnsafeMutableBufferPointer(rebasing: out[e..<(e + m)]))
+    }
     electrolyte.rates(
       electrolyteState(y), currentDensity: point.current / area, temperature: temperature(y, point),
       into: UnsafeMutableBufferPointer(rebasing: out[e..<(e + m)]))
@@ -379,6 +439,12 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
 
   func voltageParts(_ y: UnsafeBufferPointer<Double>, current: Double, temperature: Double) -> VoltageParts {
     let slots = electrolyteState(y)
+    if let modal, let table = sampleTable {
+      return withUnsafeTemporaryAllocation(of: Double.self, capacity: electrolyte.cellCount) { c in
+        modal.sample(slots, table: table, into: c)
+        return voltageParts(y, UnsafeBufferPointer(c), current: current, temperature: temperature)
+      }
+    }
     guard let order = electrolyteOrder else { return voltageParts(y, slots, current: current, temperature: temperature) }
     let count = m
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { c in
@@ -398,12 +464,12 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   @inline(__always)
   func fusedTerms(
     _ electrode: LithiumIonParameters.Electrode, _ cells: Range<Int>, _ ce: UnsafeBufferPointer<Double>,
-    _ x: Double, _ j: Double, _ temperature: Double
+    _ x: Double, _ j: Double, _ temperature: Double, exchangeTable: ChebyshevTable
   ) -> (eta: Double, logAverage: Double) {
-    let xc = min(max(x, 0), 1)
-    let cMax = electrode.maxConcentration
     let ce0 = initialElectrolyteConcentration
-    let a = j / (2 * electrode.exchangeCurrentDensity(xc, xc * cMax, ce0, temperature, cMax))
+    // j0(x_surf, c_e0, T): the SPM's (tabulated along x at the file's ambient temperature).
+    let a = j / (2 * particles.exchangeCurrent(
+      electrode.exchangeCurrentDensity, exchangeTable, electrode.maxConcentration, x, temperature))
     let magnitude = abs(a)
     let square = magnitude * magnitude
     let inverseReference = 1 / ce0
@@ -439,8 +505,12 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     if negativeExchangeExponent == 0.5 && positiveExchangeExponent == 0.5 {
       // j0 ∝ c_e^½ in both electrodes: η and ln c_e from one square root per cell and two logarithms
       // per 8 cells (`fusedTerms`).
-      let negative = fusedTerms(parameters.negative, electrolyte.negativeRange, ce, xs, jn, temperature)
-      let positive = fusedTerms(parameters.positive, electrolyte.positiveRange, ce, ys, jp, temperature)
+      let negative = fusedTerms(
+        parameters.negative, electrolyte.negativeRange, ce, xs, jn, temperature,
+        exchangeTable: particles.negativeExchangeTable)
+      let positive = fusedTerms(
+        parameters.positive, electrolyte.positiveRange, ce, ys, jp, temperature,
+        exchangeTable: particles.positiveExchangeTable)
       etaN = negative.eta
       etaP = positive.eta
       logs = (negative.logAverage, positive.logAverage)
@@ -457,7 +527,12 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     let thermal = PhysicalConstants.gas * temperature / faraday
     let concentration = chi * thermal * (logs.positive - logs.negative)
     let i = current / area
-    let kappa = electrolyte.conductivity(electrolyte.meanConcentration(ce), temperature)
+    // κ_e at c̄_e, the conserved mean: c_e0 exactly with modes; at the file's ambient temperature the
+    // value taken when built (no call of the file's function).
+    let mean = modal == nil ? electrolyte.meanConcentration(ce) : initialElectrolyteConcentration
+    let kappa =
+      mean == initialElectrolyteConcentration && temperature == referenceConductivity.temperature
+      ? referenceConductivity.value : electrolyte.conductivity(mean, temperature)
     return VoltageParts(
       xs: xs, ys: ys, ocv: ocv, reaction: etaP - etaN, concentration: concentration,
       electrolyteOhmic: -i * electrolyteResistanceLength / kappa, solidOhmic: -i * solidResistance)
@@ -533,8 +608,8 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     let i = current / area
     let cells = electrolyte
     let slots = electrolyteState(y)
-    // c̄_e is order-free: read the slots as they are.
-    let mean = cells.meanConcentration(slots, order: electrolyteOrder)
+    // c̄_e is order-free: read the slots as they are (with modes: c_e0, conserved exactly).
+    let mean = modal == nil ? cells.meanConcentration(slots, order: electrolyteOrder) : ce0
     let kappa = cells.conductivity(mean, temperature)
     let hc = (mean + root * max(abs(mean), 1)) - mean
     let kappaSlope = (cells.conductivity(mean + hc, temperature) - kappa) / hc
@@ -549,6 +624,32 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     let ap = jp / (2 * positive.exchangeCurrentDensity(yc, yc * positive.maxConcentration, ce0, temperature, positive.maxConcentration))
     let negativeCount = Double(cells.negativeCells)
     let positiveCount = Double(cells.positiveCells)
+    if let modal {
+      // ∂V/∂a_k = Σ_i ∂V/∂c_i·φ_k(x_i) over the cell centres at which the voltage reads c_e (the
+      // ohmic term's κ at c̄_e = c_e0 does not move with the modes).
+      let count = cells.cellCount
+      let modes = m
+      guard let table = sampleTable else { return nil }
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { c in
+        modal.sample(slots, table: table, into: c)
+        for k in 0..<modes { gradient[e + k] = 0 }
+        for cell in 0..<count {
+          let electrode: (sign: Double, alpha: Double, a: Double, count: Double)
+          if cells.negativeRange.contains(cell) {
+            electrode = (-1, alphaN, an, negativeCount)
+          } else if cells.positiveRange.contains(cell) {
+            electrode = (1, alphaP, ap, positiveCount)
+          } else {
+            continue
+          }
+          let concentration = cells.floored(c[cell])
+          let scaled = electrode.a * pow(concentration / ce0, -electrode.alpha)
+          let eta = 2 * thermalVoltage * (-electrode.alpha * scaled / concentration) / (1 + scaled * scaled).squareRoot()
+          let value = electrode.sign * (eta + chi * thermalVoltage / concentration) / electrode.count
+          for k in 0..<modes { gradient[e + k] += value * table.byMode[k * count + cell] }
+        }
+      }
+    } else {
     for k in 0..<m {
       let cell = electrolyteOrder?[k] ?? k
       let c = cells.floored(slots[k])
@@ -567,6 +668,7 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
         value += sign * (eta + chi * thermalVoltage / c) / count
       }
       gradient[e + k] = value
+    }
     }
     let hI = (current + root * max(abs(current), 1e-3)) - current
     let shifted = OperatingPoint(current: current + hI, ambientTemperature: point.ambientTemperature)
@@ -595,7 +697,14 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     let cp = particles.positive(y)
     let xAvg = particles.negativeParticle.averageConcentration(cn) / particles.negativeMaxConcentration
     let yAvg = particles.positiveParticle.averageConcentration(cp) / particles.positiveMaxConcentration
-    let (negativeValue, separatorValue, positiveValue) = withSpatialElectrolyte(y) { ce in
+    let (negativeValue, separatorValue, positiveValue) = outputTable.map { table in
+      var values = (0.0, 0.0, 0.0)
+      withUnsafeMutableBytes(of: &values) { raw in
+        let out = raw.bindMemory(to: Double.self)
+        modal?.sample(electrolyteState(y), table: table, into: out)
+      }
+      return values
+    } ?? withSpatialElectrolyte(y) { ce in
       (
         electrolyte.negativeCollectorValue(ce), electrolyte.separatorMiddleValue(ce),
         electrolyte.positiveCollectorValue(ce)
@@ -634,11 +743,25 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     // `ElectrolyteTransport.minimum` read in state order: min over the cells is order-free, and the
     // collector values (9c_0 − c_1)/8, (9c_{M−1} − c_{M−2})/8 read their cells' slots (no gather into
     // spatial order, no closure: this runs after every step).
+    out[0] = (electrolyteMinimum(y) - depletionThreshold) / initialElectrolyteConcentration
+  }
+
+  /// The lowest electrolyte concentration [mol m⁻³]: over the cells and the two collector values, or
+  /// with modes over the quadrature points and the collectors.
+  public func electrolyteMinimum(_ y: UnsafeBufferPointer<Double>) -> Double {
     let c = electrolyteState(y)
+    if let modal, let table = extremaTable {
+      return withUnsafeTemporaryAllocation(of: Double.self, capacity: modal.pointCount + 2) { values in
+        modal.sample(c, table: table, into: values)
+        var low = Double.infinity
+        for v in values { low = min(low, v) }
+        return low
+      }
+    }
     let (first, second, penultimate, last) = collectorSlots
     var low = min((9 * c[first] - c[second]) / 8, (9 * c[last] - c[penultimate]) / 8)
     for k in 0..<m { low = min(low, c[k]) }
-    out[0] = (low - depletionThreshold) / initialElectrolyteConcentration
+    return low
   }
 
   // MARK: - Conservation
@@ -650,7 +773,8 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
 
   /// Lithium in the electrolyte [mol]: A·Σ ε_i h_i c_e,i.
   public func electrolyteLithium(_ y: UnsafeBufferPointer<Double>) -> Double {
-    area * withSpatialElectrolyte(y) { electrolyte.amount($0) }
+    if let modal { return area * modal.amount(electrolyteState(y)) }
+    return area * withSpatialElectrolyte(y) { electrolyte.amount($0) }
   }
 }
 
@@ -676,9 +800,10 @@ extension SingleParticleModelWithElectrolyte: SpatialProfiles {
   public func profileValues(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) {
+    let cells = electrolyte.cellCount
     withSpatialElectrolyte(y) { ce in
-      for i in 0..<m { out[i] = ce[i] }
+      for i in 0..<cells { out[i] = ce[i] }
     }
-    particles.profileValues(particleState(y), point, into: UnsafeMutableBufferPointer(rebasing: out[m...]))
+    particles.profileValues(particleState(y), point, into: UnsafeMutableBufferPointer(rebasing: out[cells...]))
   }
 }

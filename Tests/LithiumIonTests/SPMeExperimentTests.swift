@@ -67,15 +67,23 @@ struct SPMeExperimentTests {
     }
     var dimension: Int { model.stateCount }
     var isDifferential: [Bool] { model.isDifferential }
-    var jacobianStructure: JacobianStructure { .banded(lower: 1, upper: 1) }
+    var jacobianStructure: JacobianStructure {
+      let band = model.jacobianBandwidth ?? (1, 1)
+      return .banded(lower: band.lower, upper: band.upper)
+    }
     func residual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>) {
       model.evaluate(y, OperatingPoint(current: current, ambientTemperature: 298.15), into: f)
     }
   }
 
-  @Test("lithium in particles + electrolyte is conserved to 1e-9 (2C discharge, rest, 1C charge)")
-  func conservesLithium() throws {
-    let model = try SingleParticleModelWithElectrolyte(parameters: try LithiumIonParameters.load(contentsOf: Self.chen))
+  @Test(
+    "lithium in particles + electrolyte is conserved to 1e-9 (2C discharge, rest, 1C charge), modal or finite-volume electrolyte",
+    arguments: [true, false])
+  func conservesLithium(_ modes: Bool) throws {
+    let model = try SingleParticleModelWithElectrolyte(
+      parameters: try LithiumIonParameters.load(contentsOf: Self.chen),
+      electrolyteModes: modes ? SingleParticleModelWithElectrolyte.defaultElectrolyteModes : nil)
+    #expect((model.modal != nil) == modes)
     let system = FixedCurrent(model, current: 10)
     let integrator = BDFIntegrator(
       system: system, options: IntegratorOptions(relativeTolerance: 1e-6, absoluteTolerance: model.absoluteTolerances))
@@ -98,7 +106,7 @@ struct SPMeExperimentTests {
         worst = max(worst, abs(now.particles + now.electrolyte - total) / total)
         worstParts.0 = max(worstParts.0, abs(now.particles - start.particles) / start.particles)
         worstParts.1 = max(worstParts.1, abs(now.electrolyte - start.electrolyte) / start.electrolyte)
-        minimum = min(minimum, model.electrolyte.minimum(UnsafeBufferPointer(rebasing: integrator.state[(model.stateCount - model.electrolyte.cellCount)...])))
+        minimum = min(minimum, model.electrolyteMinimum(integrator.state))
       }
       #expect(outcome == .reachedStopTime, "stopped at \(integrator.t) s: \(outcome)")
     }

@@ -179,8 +179,10 @@ struct ThermalAccuracyTests {
     let spatial = try SingleParticleModelWithElectrolyte(parameters: p, particleModes: nil)
     let folded = try SingleParticleModelWithElectrolyte(parameters: p, particleModes: nil, electrolyteOrdering: .folded)
     #expect(folded.jacobianBandwidth! == (2, 2) && spatial.jacobianBandwidth! == (1, 1))
+    // With eigenmode particles the electrolyte is modal too: a dense block of its modes, no fold.
     let modal = try SingleParticleModelWithElectrolyte(parameters: p, electrolyteOrdering: .folded)
-    #expect(modal.jacobianBandwidth! == (1, 1))
+    let modes = SingleParticleModelWithElectrolyte.defaultElectrolyteModes
+    #expect(modal.modal != nil && modal.jacobianBandwidth! == (modes - 1, modes - 1))
     let text = try CellProtocol(parsing: "Discharge at \(cRate)C until 2.5 V")
     // Rows on the --dt grid only, so both curves are compared at the same times (voltage-driven
     // extra rows would fall at different times in the two runs and add interpolation error).
@@ -227,7 +229,8 @@ struct ThermalAccuracyTests {
     // Isothermal by default, with eigenmode particles (16 modes, 9 bins, the average); the lumped
     // model keeps finite volumes, so the isothermal curve it must reproduce is the finite-volume one.
     let modal = try SingleParticleModelWithElectrolyte(parameters: p)
-    #expect(modal.stateCount == 2 * 26 + 68 && modal.thermal == nil)
+    #expect(modal.stateCount == 2 * 26 + SingleParticleModelWithElectrolyte.defaultElectrolyteModes)
+    #expect(modal.thermal == nil)
     #expect(!modal.outputColumns.contains("heat_generation_W"))
     let plain = try SingleParticleModelWithElectrolyte(parameters: p, particleModes: nil)
     #expect(plain.stateCount == 2 * 40 + 68 && plain.thermal == nil)
