@@ -40,7 +40,7 @@ import CellCore
 import Foundation
 
 /// Eigenmode (Galerkin) discretisation of the SPMe's electrolyte.
-public struct ModalElectrolyte: Sendable {
+public final class ModalElectrolyte: Sendable {
   /// Number of modes M (states).
   public let modeCount: Int
   /// λ_k [s⁻¹], k = 1…M.

@@ -50,7 +50,7 @@ public enum ElectrolyteOrdering: Sendable, Equatable {
 }
 
 /// PyBaMM-equivalent SPMe for a lithium-ion cell.
-public struct SingleParticleModelWithElectrolyte: CellModel {
+public final class SingleParticleModelWithElectrolyte: CellModel {
   /// The particle half of the model (same particles, same eSOH).
   public let particles: SingleParticleModel
   /// The electrolyte's finite-volume mesh: its equations when `modal` is nil, else the sample points
@@ -171,7 +171,7 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     parameters: LithiumIonParameters, cellsPerParticle: Int = 40, grading: Double = 0.9,
     electrolyteCells: (negative: Int, separator: Int, positive: Int) = (32, 4, 32),
     particleModes: Int? = SingleParticleModel.defaultModeCount, thermal: ThermalOption = .isothermal,
-    electrolyteOrdering: ElectrolyteOrdering = .spatial, electrolyteModes: Int? = Self.defaultElectrolyteModes
+    electrolyteOrdering: ElectrolyteOrdering = .spatial, electrolyteModes: Int? = SingleParticleModelWithElectrolyte.defaultElectrolyteModes
   ) throws(CellModelError) {
     let p = parameters
     for (what, eps) in [
@@ -380,9 +380,9 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) {
     guard thermal == nil, electrolyteOrder == nil else { return evaluate(y, point, into: out) }
-    if let modal {
+    if let modal {  // (isothermal: the ambient temperature)
       return modal.rates(
-        electrolyteState(y), currentDensity: point.current / area, temperature: temperature(y, point),
+        electrolyteState(y), currentDensity: point.current / area, temperature: point.ambientTemperature,
         into: UnsafeMutableBufferPointer(rebasing: out[e..<(e + m)]))
     }
     electrolyte.rates(
@@ -463,13 +463,12 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
   /// the two differ below 1e-3 mol/m³, past the depletion event).
   @inline(__always)
   func fusedTerms(
-    _ electrode: LithiumIonParameters.Electrode, _ cells: Range<Int>, _ ce: UnsafeBufferPointer<Double>,
-    _ x: Double, _ j: Double, _ temperature: Double, exchangeTable: ChebyshevTable
+    _ cells: Range<Int>, _ ce: UnsafeBufferPointer<Double>, _ x: Double, _ j: Double, _ temperature: Double,
+    exchange: ScalarFunction, exchangeTable: ChebyshevTable, maxConcentration: Double
   ) -> (eta: Double, logAverage: Double) {
     let ce0 = initialElectrolyteConcentration
     // j0(x_surf, c_e0, T): the SPM's (tabulated along x at the file's ambient temperature).
-    let a = j / (2 * particles.exchangeCurrent(
-      electrode.exchangeCurrentDensity, exchangeTable, electrode.maxConcentration, x, temperature))
+    let a = j / (2 * particles.exchangeCurrent(exchange, exchangeTable, maxConcentration, x, temperature))
     let magnitude = abs(a)
     let square = magnitude * magnitude
     let inverseReference = 1 / ce0
@@ -506,11 +505,11 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
       // j0 ∝ c_e^½ in both electrodes: η and ln c_e from one square root per cell and two logarithms
       // per 8 cells (`fusedTerms`).
       let negative = fusedTerms(
-        parameters.negative, electrolyte.negativeRange, ce, xs, jn, temperature,
-        exchangeTable: particles.negativeExchangeTable)
+        electrolyte.negativeRange, ce, xs, jn, temperature, exchange: particles.negativeExchange,
+        exchangeTable: particles.negativeExchangeTable, maxConcentration: particles.negativeMaxConcentration)
       let positive = fusedTerms(
-        parameters.positive, electrolyte.positiveRange, ce, ys, jp, temperature,
-        exchangeTable: particles.positiveExchangeTable)
+        electrolyte.positiveRange, ce, ys, jp, temperature, exchange: particles.positiveExchange,
+        exchangeTable: particles.positiveExchangeTable, maxConcentration: particles.positiveMaxConcentration)
       etaN = negative.eta
       etaP = positive.eta
       logs = (negative.logAverage, positive.logAverage)
@@ -523,7 +522,7 @@ public struct SingleParticleModelWithElectrolyte: CellModel {
         interfacialCurrent: jp, temperature)
       logs = electrolyte.logarithmAverages(ce)
     }
-    let ocv = parameters.positiveOCP(ys, temperature) - parameters.negativeOCP(xs, temperature)
+    let ocv = particles.positiveOCP(ys, temperature) - particles.negativeOCP(xs, temperature)
     let thermal = PhysicalConstants.gas * temperature / faraday
     let concentration = chi * thermal * (logs.positive - logs.negative)
     let i = current / area
