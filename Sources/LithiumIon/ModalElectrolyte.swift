@@ -298,12 +298,28 @@ public final class ModalElectrolyte: Sendable {
           gradient[q] = weights[q] * (d - d0) * gradient[q]
         }
       }
+      // out_k −= Σ_q flux_q·φ_k′(x_q): four modes at a time in registers, the rest one by one.
       slopesByPoint.withUnsafeBufferPointer { slopes in
-        guard var row = slopes.baseAddress else { return }
-        for q in 0..<count {
-          let flux = gradient[q]
-          for k in 0..<m { out[k] -= flux * row[k] }
-          row += m
+        guard let base = slopes.baseAddress else { return }
+        var k = 0
+        while k &+ 4 <= m {
+          var sum = SIMD4<Double>(repeating: 0)
+          var row = UnsafeRawPointer(base + k)
+          for q in 0..<count {
+            sum += gradient[q] * row.loadUnaligned(as: SIMD4<Double>.self)
+            row += m &* MemoryLayout<Double>.stride
+          }
+          out[k] -= sum[0]
+          out[k &+ 1] -= sum[1]
+          out[k &+ 2] -= sum[2]
+          out[k &+ 3] -= sum[3]
+          k &+= 4
+        }
+        while k < m {
+          var sum = 0.0
+          for q in 0..<count { sum += gradient[q] * base[q &* m &+ k] }
+          out[k] -= sum
+          k &+= 1
         }
       }
     }
@@ -347,17 +363,33 @@ public struct ModeTable: Sendable {
     self.byMode = byMode
   }
 
-  /// out_i = offset + Σ_k a_k·φ_k(x_i), i < count.
+  /// out_i = offset + Σ_k a_k·φ_k(x_i), i < count: four points at a time in registers (the table is
+  /// read once, the output written once), the rest one by one.
   @inline(__always)
   func sample(_ a: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, offset: Double) {
     let n = count
-    for i in 0..<n { out[i] = offset }
+    let m = modes
     byMode.withUnsafeBufferPointer { table in
-      guard var row = table.baseAddress else { return }
-      for k in 0..<modes {
-        let ak = a[k]
-        for i in 0..<n { out[i] += ak * row[i] }
-        row += n
+      guard let base = table.baseAddress else { return }
+      var i = 0
+      while i &+ 4 <= n {
+        var sum = SIMD4<Double>(repeating: offset)
+        var row = UnsafeRawPointer(base + i)
+        for k in 0..<m {
+          sum += a[k] * row.loadUnaligned(as: SIMD4<Double>.self)
+          row += n &* MemoryLayout<Double>.stride
+        }
+        out[i] = sum[0]
+        out[i &+ 1] = sum[1]
+        out[i &+ 2] = sum[2]
+        out[i &+ 3] = sum[3]
+        i &+= 4
+      }
+      while i < n {
+        var sum = offset
+        for k in 0..<m { sum += a[k] * base[k &* n &+ i] }
+        out[i] = sum
+        i &+= 1
       }
     }
   }
