@@ -108,6 +108,14 @@ public protocol CellModel: Sendable {
   /// Whether `evaluateStatesWithoutLinearDynamics` reads the states with linear dynamics (the engine
   /// then keeps them current for it). Default: `true`.
   var statesWithoutLinearDynamicsReadLinearStates: Bool { get }
+  /// The Jacobian of `evaluateStatesWithoutLinearDynamics` with respect to those states (the ones with
+  /// NaN decay, in state order): writes ∂rate_i/∂y_j of the i-th and j-th of them at
+  /// `entries[i + j·leadingDimension]` and returns `true`; the entries arrive zeroed. Default `false`:
+  /// the engine differentiates numerically.
+  func jacobianOfStatesWithoutLinearDynamics(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into entries: UnsafeMutableBufferPointer<Double>,
+    leadingDimension: Int
+  ) -> Bool
   /// The terminal voltage's derivatives at state `y` and current `point.current`: writes ∂V/∂y
   /// (count `stateCount`) into `gradient` and returns ∂V/∂I [V A⁻¹]; `nil` (the default) when the
   /// model does not provide them. With `linearDynamics` or `jacobian` they give the engine an analytic
@@ -145,6 +153,10 @@ extension CellModel {
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
   ) { evaluate(y, point, into: out) }
   public var statesWithoutLinearDynamicsReadLinearStates: Bool { true }
+  public func jacobianOfStatesWithoutLinearDynamics(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into entries: UnsafeMutableBufferPointer<Double>,
+    leadingDimension: Int
+  ) -> Bool { false }
   public func voltageDerivatives(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
   ) -> Double? { nil }

@@ -408,6 +408,15 @@ extension ControlledCell: DiagonalLinearSystem {
 
   var residualWithoutLinearFlowReadsLinearUnknowns: Bool { model.statesWithoutLinearDynamicsReadLinearStates }
 
+  /// The model's `jacobianOfStatesWithoutLinearDynamics`: those states are model states (the current,
+  /// held, is not among them), in the same order.
+  func jacobianWithoutLinearFlow(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>,
+    leadingDimension: Int
+  ) -> Bool {
+    model.jacobianOfStatesWithoutLinearDynamics(modelState(y), point(y), into: jacobian, leadingDimension: leadingDimension)
+  }
+
   /// The rates of the model's states without linear dynamics (`CellModel.evaluateStatesWithoutLinearDynamics`).
   func residualWithoutLinearFlow(
     _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>

@@ -61,10 +61,21 @@ public protocol DiagonalLinearSystem: DAESystem {
   /// Whether `residualWithoutLinearFlow` reads the unknowns with a linear flow (if not, the inner BDF
   /// does not evaluate their closed forms for it). Default: `true`.
   var residualWithoutLinearFlowReadsLinearUnknowns: Bool { get }
+  /// The dense Jacobian of `residualWithoutLinearFlow`'s rows with respect to the unknowns without a
+  /// linear flow (those rows and columns only, in index order: ∂f_i/∂y_j at `jacobian[i + j·leadingDimension]`),
+  /// for the inner BDF, if the system has it: returns `true`. Default `false` (finite differences).
+  func jacobianWithoutLinearFlow(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>,
+    leadingDimension: Int
+  ) -> Bool
 }
 
 extension DiagonalLinearSystem {
   public var residualWithoutLinearFlowReadsLinearUnknowns: Bool { true }
+  public func jacobianWithoutLinearFlow(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>,
+    leadingDimension: Int
+  ) -> Bool { false }
   public func residualWithoutLinearFlow(
     _ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>
   ) { mainResidual(t, y, into: f) }

@@ -123,6 +123,14 @@ final class ReducedSystem<Full: DiagonalLinearSystem>: DAESystem {
     return UnsafeBufferPointer(start: expanded, count: fullCount)
   }
 
+  /// The full system's `jacobianWithoutLinearFlow`, when the reduced system is dense.
+  func analyticJacobian(
+    _ t: Double, _ y: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    guard jacobianStructure == .dense else { return false }
+    return full.jacobianWithoutLinearFlow(t, expand(t, y), into: jacobian, leadingDimension: dimension)
+  }
+
   func residual(_ t: Double, _ y: UnsafeBufferPointer<Double>, into f: UnsafeMutableBufferPointer<Double>) {
     full.residualWithoutLinearFlow(
       t, expand(t, y), into: UnsafeMutableBufferPointer(start: fullResidual, count: fullCount))

@@ -292,6 +292,14 @@ struct DiffusivityShape: Sendable {
     coefficients.0 + (s - nodes.0) * (coefficients.1 + (s - nodes.1) * (coefficients.2 + (s - nodes.2) * coefficients.3))
   }
 
+  /// q′(s), the nested form differentiated.
+  @inline(__always) func slope(_ s: Double) -> Double {
+    let p2 = coefficients.2 + (s - nodes.2) * coefficients.3
+    let p1 = coefficients.1 + (s - nodes.1) * p2
+    let d1 = p2 + (s - nodes.1) * coefficients.3
+    return p1 + (s - nodes.0) * d1
+  }
+
   init?(_ d: ScalarFunction, referenceConcentration ce0: Double) {
     let t0 = 298.15
     let base = d(ce0, t0)

@@ -325,6 +325,59 @@ public final class ModalElectrolyte: Sendable {
     }
   }
 
+  /// ∂(da_k/dt)/∂a_j into `entries[k + j·leadingDimension]` (zeroed on entry):
+  ///
+  ///     −λ_k δ_kj − Σ_q w_q ε_q^b [(D_e(c_q) − D₀)·φ_j′(x_q) + D_e′(c_q)·∂_x c(x_q)·φ_j(x_q)]·φ_k′(x_q)
+  ///
+  /// (D_e′ from the factored polynomial, else by a forward difference; 0 below the floor).
+  public func jacobian(
+    _ a: UnsafeBufferPointer<Double>, currentDensity: Double, temperature: Double,
+    into entries: UnsafeMutableBufferPointer<Double>, leadingDimension ld: Int
+  ) {
+    let m = modeCount
+    let count = pointCount
+    let ce0 = referenceConcentration
+    let d0 = referenceDiffusivity
+    let scale = 1 / ce0
+    let factor = diffusivityShape == nil ? 0 : temperature == referenceTemperature ? d0 : diffusivity(ce0, temperature)
+    guard let a = a.baseAddress, let out = entries.baseAddress else { return }
+    for k in 0..<m { out[k &+ k &* ld] = -decayRates[k] }
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count) { buffer in
+      guard let c = buffer.baseAddress else { return }
+      let gradient = c + count
+      modeValuesAtPoints.sample(a, into: c, offset: ce0)
+      modeSlopesAtPoints.sample(a, into: gradient, offset: 0)
+      modeValuesAtPoints.byMode.withUnsafeBufferPointer { values in
+        slopesByPoint.withUnsafeBufferPointer { slopes in
+          guard let phi = values.baseAddress, let slopeRows = slopes.baseAddress else { return }
+          for q in 0..<count {
+            let below = c[q] < concentrationFloor
+            let s = floored(c[q]) * scale
+            let d: Double
+            var dd: Double
+            if let shape = diffusivityShape {
+              d = factor * shape(s)
+              dd = factor * shape.slope(s) * scale
+            } else {
+              d = diffusivity(floored(c[q]), temperature)
+              let h = 1e-6 * ce0
+              dd = (diffusivity(floored(c[q]) + h, temperature) - d) / h
+            }
+            if below { dd = 0 }
+            let u = pointWeights[q] * (d - d0)
+            let v = pointWeights[q] * dd * gradient[q]
+            let row = slopeRows + q &* m
+            for j in 0..<m {
+              let w = u * row[j] + v * phi[j &* count &+ q]
+              let column = out + j &* ld
+              for k in 0..<m { column[k] -= w * row[k] }
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// c = c_e0 + Σ a_k φ_k at the points of `table` (built by `table(at:)`).
   @inline(__always)
   public func sample(_ a: UnsafeBufferPointer<Double>, table: ModeTable, into out: UnsafeMutableBufferPointer<Double>) {

@@ -375,6 +375,18 @@ public final class SingleParticleModelWithElectrolyte: CellModel {
   /// The electrolyte's rates read the electrolyte alone (isothermal, spatial order; else `evaluate`).
   public var statesWithoutLinearDynamicsReadLinearStates: Bool { thermal != nil || electrolyteOrder != nil }
 
+  /// With modes (isothermal): their Jacobian (`ModalElectrolyte.jacobian`).
+  public func jacobianOfStatesWithoutLinearDynamics(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into entries: UnsafeMutableBufferPointer<Double>,
+    leadingDimension: Int
+  ) -> Bool {
+    guard thermal == nil, let modal else { return false }
+    modal.jacobian(
+      electrolyteState(y), currentDensity: point.current / area, temperature: point.ambientTemperature,
+      into: entries, leadingDimension: leadingDimension)
+    return true
+  }
+
   /// The electrolyte's rates only (the particles' are linear, see `linearDynamics`).
   public func evaluateStatesWithoutLinearDynamics(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>

@@ -137,6 +137,51 @@ struct ModalElectrolyteTests {
     #expect(abs(amount - ce0 * modal.porousLength) <= 1e-12 * ce0 * modal.porousLength)
   }
 
+  @Test("the analytic Jacobian of the modal rates matches central differences of the rates")
+  func jacobianMatchesDifferences() throws {
+    let p = try LithiumIonParameters.load(contentsOf: Self.chen)  // D_e(c_e) nonlinear (Chen2020)
+    let modal = ModalElectrolyte(parameters: p, modes: 8)
+    let m = modal.modeCount
+    // A state far from c_e0: the linear steady state at 2C (c_e from ~380 to ~1600 mol/m³).
+    let i = 50.0
+    var rates = [Double](repeating: 0, count: m)
+    let zero = [Double](repeating: 0, count: m)
+    zero.withUnsafeBufferPointer { a in
+      rates.withUnsafeMutableBufferPointer { modal.rates(a, currentDensity: i, temperature: 298.15, into: $0) }
+    }
+    var state = [Double](repeating: 0, count: m)
+    for k in 0..<m {
+      let steady: Double = rates[k] / modal.decayRates[k]
+      state[k] = steady * (1 + 0.1 * Double(k))
+    }
+    var jacobian = [Double](repeating: 0, count: m * m)
+    state.withUnsafeBufferPointer { a in
+      jacobian.withUnsafeMutableBufferPointer {
+        modal.jacobian(a, currentDensity: i, temperature: 298.15, into: $0, leadingDimension: m)
+      }
+    }
+    func f(_ a: [Double]) -> [Double] {
+      var out = [Double](repeating: 0, count: m)
+      a.withUnsafeBufferPointer { a in
+        out.withUnsafeMutableBufferPointer { modal.rates(a, currentDensity: i, temperature: 298.15, into: $0) }
+      }
+      return out
+    }
+    let largest = jacobian.map(abs).max() ?? 1
+    var worst = 0.0
+    for j in 0..<m {
+      let h = 1e-4 * max(abs(state[j]), 1)
+      var plus = state
+      var minus = state
+      plus[j] += h
+      minus[j] -= h
+      let (fp, fm) = (f(plus), f(minus))
+      for k in 0..<m { worst = max(worst, abs((fp[k] - fm[k]) / (2 * h) - jacobian[k + j * m])) }
+    }
+    print("modal Jacobian against central differences: max |Δ| \(worst), largest entry \(largest)")
+    #expect(worst <= 1e-6 * largest)
+  }
+
   @Test("the SPMe's curve with modes follows the same model on a fine finite-volume mesh (2C, 3C)", arguments: [2.0, 3.0])
   func followsFineFiniteVolumes(_ cRate: Double) throws {
     let p = try LithiumIonParameters.load(contentsOf: Self.chen)
