@@ -155,11 +155,11 @@ public final class SingleParticleModelWithElectrolyte: CellModel {
   ///   - thermal: `.isothermal` (default) or `.lumped` (one cell temperature, see `LumpedThermal`).
   ///   - electrolyteModes: eigenmodes of the electrolyte (`ModalElectrolyte`) when the particles are
   ///     eigenmodes too (isothermal, diffusivities independent of the stoichiometry); `nil` always uses
-  ///     the finite volumes of `electrolyteCells`. The default 8 (with 12 + 3 + 12 quadrature points)
+  ///     the finite volumes of `electrolyteCells`. The default 8 (with 10 + 3 + 10 quadrature points)
   ///     follows a converged finite-volume solution (100/30/100 cells) of Chen2020 to 0.013 / 0.012 /
-  ///     0.11 / 0.15 mV at 0.5C / 1C / 2C / 3C, where 32/4/32 cells are 0.27 mV off at 2C and 0.57 mV at
-  ///     3C; fewer modes lose the 2C curve (6: 0.09 mV but 2C-only, 5: 0.53, 4: 1.2 mV), and fewer
-  ///     quadrature points than modes alias the nonlinear term (8 modes on 8 points: 0.26 mV at 2C).
+  ///     0.12 / 0.12 mV at 0.5C / 1C / 2C / 3C, where 32/4/32 cells are 0.27 mV off at 2C and 0.57 mV at
+  ///     3C; fewer modes lose the high rates (6: 0.09 mV at 2C but 0.36 at 3C, 5: 0.53, 4: 1.2 mV at 2C),
+  ///     and fewer quadrature points than modes alias the nonlinear term (8 on 8: 0.26 mV at 2C).
   ///     Where the electrolyte empties (high rates), the depletion event comes ~1 % later than on the
   ///     fine mesh (3C: 50.5 s instead of 49.8 s; 32/4/32 cells: 49.75 s).
   ///   - electrolyteOrdering: `.spatial` (default: c_e cell k in state slot k, tridiagonal) or
