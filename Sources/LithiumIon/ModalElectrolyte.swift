@@ -343,9 +343,12 @@ public final class ModalElectrolyte: Sendable {
     let factor = diffusivityShape == nil ? 0 : temperature == referenceTemperature ? d0 : diffusivity(ce0, temperature)
     guard let a = a.baseAddress, let out = entries.baseAddress else { return }
     for k in 0..<m { out[k &+ k &* ld] = -decayRates[k] }
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count) { buffer in
+    // J = −Φ′ᵀ·W with W_qj = u_q φ_j′(x_q) + v_q φ_j(x_q), u = w ε^b (D_e − D₀), v = w ε^b D_e′ ∂_x c:
+    // W first, then the product four columns at a time in registers.
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: (2 + m) * count) { buffer in
       guard let c = buffer.baseAddress else { return }
       let gradient = c + count
+      let w = gradient + count
       modeValuesAtPoints.sample(a, into: c, offset: ce0)
       modeSlopesAtPoints.sample(a, into: gradient, offset: 0)
       modeValuesAtPoints.byMode.withUnsafeBufferPointer { values in
@@ -368,10 +371,30 @@ public final class ModalElectrolyte: Sendable {
             let u = pointWeights[q] * (d - d0)
             let v = pointWeights[q] * dd * gradient[q]
             let row = slopeRows + q &* m
-            for j in 0..<m {
-              let w = u * row[j] + v * phi[j &* count &+ q]
-              let column = out + j &* ld
-              for k in 0..<m { column[k] -= w * row[k] }
+            let target = w + q &* m
+            for j in 0..<m { target[j] = u * row[j] + v * phi[j &* count &+ q] }
+          }
+          for k in 0..<m {
+            var j = 0
+            while j &+ 4 <= m {
+              var sum = SIMD4<Double>(repeating: 0)
+              for q in 0..<count {
+                let slope: Double = slopeRows[q &* m &+ k]
+                let offset = q &* m &+ j
+                let block = UnsafeRawPointer(w + offset).loadUnaligned(as: SIMD4<Double>.self)
+                sum += slope * block
+              }
+              for i in 0..<4 { out[k &+ (j &+ i) &* ld] -= sum[i] }
+              j &+= 4
+            }
+            while j < m {
+              var sum = 0.0
+              for q in 0..<count {
+                let slope: Double = slopeRows[q &* m &+ k]
+                sum += slope * w[q &* m &+ j]
+              }
+              out[k &+ j &* ld] -= sum
+              j &+= 1
             }
           }
         }
