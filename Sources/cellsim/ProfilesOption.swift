@@ -70,6 +70,18 @@ struct ProfileRecordingModel<Model: CellModel & SpatialProfiles>: CellModel {
   ) -> Bool {
     model.linearDynamics(ambientTemperature: ambientTemperature, decay: decay, gain: gain)
   }
+  func evaluateStatesWithoutLinearDynamics(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    model.evaluateStatesWithoutLinearDynamics(y, point, into: out)
+  }
+  var statesWithoutLinearDynamicsReadLinearStates: Bool { model.statesWithoutLinearDynamicsReadLinearStates }
+  func jacobianOfStatesWithoutLinearDynamics(
+    _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, into entries: UnsafeMutableBufferPointer<Double>,
+    leadingDimension: Int
+  ) -> Bool {
+    model.jacobianOfStatesWithoutLinearDynamics(y, point, into: entries, leadingDimension: leadingDimension)
+  }
   func voltageDerivatives(
     _ y: UnsafeBufferPointer<Double>, _ point: OperatingPoint, gradient: UnsafeMutableBufferPointer<Double>
   ) -> Double? {
