@@ -54,12 +54,13 @@ public final class ModalElectrolyte: Sendable {
   let regionStarts: [Double]
   let regionLengths: [Double]
   let coefficients: [(a: Double, b: Double, omega: Double)]
-  /// Quadrature points (Q of them): φ_k and φ_k′ there, by mode and (φ_k′) by point ([q·M + k]), and
+  /// Quadrature points (Q of them): φ_k and φ_k′ there, by mode, and by point ([q·M + k]), and
   /// w_q·ε_q^b_q [m].
   let pointCount: Int
   let modeValuesAtPoints: ModeTable
   let modeSlopesAtPoints: ModeTable
   let slopesByPoint: [Double]
+  let valuesByPoint: [Double]
   let pointWeights: [Double]
   /// Where the quadrature points are [m].
   public let pointPositions: [Double]
@@ -214,6 +215,7 @@ public final class ModalElectrolyte: Sendable {
     modeValuesAtPoints = ModeTable(modes: m, values: values)
     modeSlopesAtPoints = ModeTable(modes: m, values: slopes)
     slopesByPoint = slopes.flatMap { $0 }
+    valuesByPoint = values.flatMap { $0 }
     pointWeights = weights
     pointPositions = positions
   }
@@ -344,58 +346,68 @@ public final class ModalElectrolyte: Sendable {
     guard let a = a.baseAddress, let out = entries.baseAddress else { return }
     for k in 0..<m { out[k &+ k &* ld] = -decayRates[k] }
     // J = −Φ′ᵀ·W with W_qj = u_q φ_j′(x_q) + v_q φ_j(x_q), u = w ε^b (D_e − D₀), v = w ε^b D_e′ ∂_x c:
-    // W first, then the product four columns at a time in registers.
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: (2 + m) * count) { buffer in
-      guard let c = buffer.baseAddress else { return }
-      let gradient = c + count
-      let w = gradient + count
-      modeValuesAtPoints.sample(a, into: c, offset: ce0)
-      modeSlopesAtPoints.sample(a, into: gradient, offset: 0)
-      modeValuesAtPoints.byMode.withUnsafeBufferPointer { values in
+    // u and v per point first (in place of c and ∂_x c), then W for a block of points and its share
+    // of the product, four columns at a time in registers. Blocks of ≤ 64 numbers keep the scratch
+    // under 1 kB, on the stack (a larger temporary allocation goes to the heap).
+    let block = max(1, 64 / m)
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count + block * m) { buffer in
+      guard let u = buffer.baseAddress else { return }
+      let v = u + count
+      let w = v + count
+      modeValuesAtPoints.sample(a, into: u, offset: ce0)
+      modeSlopesAtPoints.sample(a, into: v, offset: 0)
+      for q in 0..<count {
+        let c = u[q]
+        let s = floored(c) * scale
+        let d: Double
+        var dd: Double
+        if let shape = diffusivityShape {
+          d = factor * shape(s)
+          dd = factor * shape.slope(s) * scale
+        } else {
+          d = diffusivity(floored(c), temperature)
+          let h = 1e-6 * ce0
+          dd = (diffusivity(floored(c) + h, temperature) - d) / h
+        }
+        if c < concentrationFloor { dd = 0 }
+        u[q] = pointWeights[q] * (d - d0)
+        v[q] = pointWeights[q] * dd * v[q]
+      }
+      valuesByPoint.withUnsafeBufferPointer { values in
         slopesByPoint.withUnsafeBufferPointer { slopes in
           guard let phi = values.baseAddress, let slopeRows = slopes.baseAddress else { return }
-          for q in 0..<count {
-            let below = c[q] < concentrationFloor
-            let s = floored(c[q]) * scale
-            let d: Double
-            var dd: Double
-            if let shape = diffusivityShape {
-              d = factor * shape(s)
-              dd = factor * shape.slope(s) * scale
-            } else {
-              d = diffusivity(floored(c[q]), temperature)
-              let h = 1e-6 * ce0
-              dd = (diffusivity(floored(c[q]) + h, temperature) - d) / h
+          var first = 0
+          while first < count {
+            let last = min(first &+ block, count)
+            for q in first..<last {
+              let target = w + (q &- first) &* m
+              let row = q &* m
+              for j in 0..<m { target[j] = u[q] * slopeRows[row &+ j] + v[q] * phi[row &+ j] }
             }
-            if below { dd = 0 }
-            let u = pointWeights[q] * (d - d0)
-            let v = pointWeights[q] * dd * gradient[q]
-            let row = slopeRows + q &* m
-            let target = w + q &* m
-            for j in 0..<m { target[j] = u * row[j] + v * phi[j &* count &+ q] }
-          }
-          for k in 0..<m {
-            var j = 0
-            while j &+ 4 <= m {
-              var sum = SIMD4<Double>(repeating: 0)
-              for q in 0..<count {
-                let slope: Double = slopeRows[q &* m &+ k]
-                let offset = q &* m &+ j
-                let block = UnsafeRawPointer(w + offset).loadUnaligned(as: SIMD4<Double>.self)
-                sum += slope * block
+            for k in 0..<m {
+              var j = 0
+              while j &+ 4 <= m {
+                var sum = SIMD4<Double>(repeating: 0)
+                for q in first..<last {
+                  let offset = (q &- first) &* m &+ j
+                  let weights = UnsafeRawPointer(w + offset).loadUnaligned(as: SIMD4<Double>.self)
+                  let slope: Double = slopeRows[q &* m &+ k]
+                  sum += slope * weights
+                }
+                for i in 0..<4 { out[k &+ (j &+ i) &* ld] -= sum[i] }
+                j &+= 4
               }
-              for i in 0..<4 { out[k &+ (j &+ i) &* ld] -= sum[i] }
-              j &+= 4
-            }
-            while j < m {
-              var sum = 0.0
-              for q in 0..<count {
-                let slope: Double = slopeRows[q &* m &+ k]
-                sum += slope * w[q &* m &+ j]
+              while j < m {
+                var sum = 0.0
+                for q in first..<last {
+                  let slope: Double = slopeRows[q &* m &+ k]
+                  sum += slope * w[(q &- first) &* m &+ j]
+                }
+                out[k &+ j &* ld] -= sum
+                j &+= 1
               }
-              out[k &+ j &* ld] -= sum
-              j &+= 1
             }
+            first = last
           }
         }
       }
