@@ -266,6 +266,28 @@ public final class ModalElectrolyte: Sendable {
 
   @inline(__always) func floored(_ c: Double) -> Double { max(c, concentrationFloor) }
 
+  /// D_e(c_e0, T) when D_e is the factored polynomial (taken from the build at T₀), else 0.
+  @inline(__always) func diffusivityFactor(_ temperature: Double) -> Double {
+    diffusivityShape == nil ? 0 : temperature == referenceTemperature ? referenceDiffusivity
+      : diffusivity(referenceConcentration, temperature)
+  }
+
+  /// D_e at c floored [m² s⁻¹] and, if asked, dD_e/dc (0 below the floor; from the factored polynomial,
+  /// else by a forward difference). `factor`: `diffusivityFactor(T)`.
+  @inline(__always)
+  func diffusivity(_ c: Double, factor: Double, temperature: Double, withSlope: Bool) -> (value: Double, slope: Double) {
+    let scale = 1 / referenceConcentration
+    let x = floored(c)
+    if let shape = diffusivityShape {
+      let slope = withSlope && c >= concentrationFloor ? factor * shape.slope(x * scale) * scale : 0
+      return (factor * shape(x * scale), slope)
+    }
+    let value = diffusivity(x, temperature)
+    guard withSlope, c >= concentrationFloor else { return (value, 0) }
+    let h = 1e-6 * referenceConcentration
+    return (value, (diffusivity(x + h, temperature) - value) / h)
+  }
+
   /// Writes da_k/dt at current density i = I/A [A m⁻²] and temperature T [K].
   ///
   /// The loops run over points for each mode (c, ∂c/∂x: `axpy`s over the points) and over modes for
@@ -276,10 +298,8 @@ public final class ModalElectrolyte: Sendable {
   ) {
     let m = modeCount
     let count = pointCount
-    let ce0 = referenceConcentration
     let d0 = referenceDiffusivity
-    let scale = 1 / ce0
-    let factor = diffusivityShape == nil ? 0 : temperature == referenceTemperature ? d0 : diffusivity(ce0, temperature)
+    let factor = diffusivityFactor(temperature)
     guard let a = a.baseAddress, let out = out.baseAddress else { return }
     decayRates.withUnsafeBufferPointer { decay in
       sourcePerCurrentDensity.withUnsafeBufferPointer { source in
@@ -289,14 +309,11 @@ public final class ModalElectrolyte: Sendable {
     withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count) { buffer in
       guard let c = buffer.baseAddress else { return }
       let gradient = c + count
-      modeValuesAtPoints.sample(a, into: c, offset: ce0)
+      modeValuesAtPoints.sample(a, into: c, offset: referenceConcentration)
       modeSlopesAtPoints.sample(a, into: gradient, offset: 0)
       pointWeights.withUnsafeBufferPointer { weights in
         for q in 0..<count {
-          let d =
-            if let shape = diffusivityShape { factor * shape(floored(c[q]) * scale) } else {
-              diffusivity(floored(c[q]), temperature)
-            }
+          let d = diffusivity(c[q], factor: factor, temperature: temperature, withSlope: false).value
           // −∫ (K(c) − K₀) ∂c/∂x φ_k′ dx, this point's weight: kept in `gradient`.
           gradient[q] = weights[q] * (d - d0) * gradient[q]
         }
@@ -339,10 +356,8 @@ public final class ModalElectrolyte: Sendable {
   ) {
     let m = modeCount
     let count = pointCount
-    let ce0 = referenceConcentration
     let d0 = referenceDiffusivity
-    let scale = 1 / ce0
-    let factor = diffusivityShape == nil ? 0 : temperature == referenceTemperature ? d0 : diffusivity(ce0, temperature)
+    let factor = diffusivityFactor(temperature)
     guard let a = a.baseAddress, let out = entries.baseAddress else { return }
     for k in 0..<m { out[k &+ k &* ld] = -decayRates[k] }
     // J = −Φ′ᵀ·W with W_qj = u_q φ_j′(x_q) + v_q φ_j(x_q), u = w ε^b (D_e − D₀), v = w ε^b D_e′ ∂_x c:
@@ -354,22 +369,10 @@ public final class ModalElectrolyte: Sendable {
       guard let u = buffer.baseAddress else { return }
       let v = u + count
       let w = v + count
-      modeValuesAtPoints.sample(a, into: u, offset: ce0)
+      modeValuesAtPoints.sample(a, into: u, offset: referenceConcentration)
       modeSlopesAtPoints.sample(a, into: v, offset: 0)
       for q in 0..<count {
-        let c = u[q]
-        let s = floored(c) * scale
-        let d: Double
-        var dd: Double
-        if let shape = diffusivityShape {
-          d = factor * shape(s)
-          dd = factor * shape.slope(s) * scale
-        } else {
-          d = diffusivity(floored(c), temperature)
-          let h = 1e-6 * ce0
-          dd = (diffusivity(floored(c) + h, temperature) - d) / h
-        }
-        if c < concentrationFloor { dd = 0 }
+        let (d, dd) = diffusivity(u[q], factor: factor, temperature: temperature, withSlope: true)
         u[q] = pointWeights[q] * (d - d0)
         v[q] = pointWeights[q] * dd * v[q]
       }
