@@ -77,7 +77,9 @@ public final class ModalElectrolyte: Sendable {
   /// - Parameters:
   ///   - modes: M, the eigenmodes kept (≥ 1).
   ///   - points: Gauss–Legendre points in the negative electrode, separator and positive electrode.
-  public init(parameters p: LithiumIonParameters, modes: Int, points: (Int, Int, Int) = (10, 3, 10)) {
+  /// `nil` if the first `modes` eigenvalues are not found where they must lie (within 4(M + 2) spacings
+  /// π/Σ L_r √(ε_r/K₀,r)): parameters that are not finite and positive (the SPMe checks them first).
+  public init?(parameters p: LithiumIonParameters, modes: Int, points: (Int, Int, Int) = (10, 3, 10)) {
     let ce0 = p.electrolyte.initialConcentration
     let t0 = p.cell.ambientTemperature
     let d0 = p.electrolyte.diffusivity(ce0, t0)
@@ -134,7 +136,13 @@ public final class ModalElectrolyte: Sendable {
     var roots: [Double] = []
     var low = 0.5 * gridStep
     var gLow = endSlope(low)
+    // The k-th root lies near k spacings (the phase √λ·travel grows by π per root, the two interfaces
+    // shift it by less than π each): 4(M + 2) spacings bound the scan generously for any finite,
+    // positive parameters, and end it for others.
+    let scanLimit = 4 * Double(m + 2) * spacing
+    guard spacing.isFinite, spacing > 0 else { return nil }
     while roots.count < m {
+      if low > scanLimit { return nil }
       let high = low + gridStep
       let gHigh = endSlope(high)
       if gLow == 0 {

@@ -204,7 +204,7 @@ public final class SingleParticleModelWithElectrolyte: CellModel {
       thermal: thermal)
     let modalParticles = particles.negativeParticle.isModal && particles.positiveParticle.isModal
     let modal = electrolyteModes.flatMap { modes in
-      modalParticles && modes > 0 ? ModalElectrolyte(parameters: p, modes: modes) : nil
+      modalParticles && modes > 0 ? ModalElectrolyte(parameters: p, modes: modes) : nil  // (nil: finite volumes)
     }
     self.modal = modal
     electrolyte = ElectrolyteTransport(parameters: p, cells: modal == nil ? electrolyteCells : Self.modalSampleCells)

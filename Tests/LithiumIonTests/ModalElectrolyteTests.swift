@@ -27,7 +27,7 @@ struct ModalElectrolyteTests {
   @Test("the modes are the ε-orthonormal eigenfunctions: ∫εφ_jφ_k = δ_jk, ∫K₀φ_j′φ_k′ = λ_k δ_jk, no flux at the ends")
   func modesAreOrthonormalEigenfunctions() throws {
     let p = try LithiumIonParameters.load(contentsOf: Self.chen)
-    let modal = ModalElectrolyte(parameters: p, modes: 8)
+    let modal = try #require(ModalElectrolyte(parameters: p, modes: 8))
     let regions = Self.regions(p)
     // Midpoint rule with 20 000 points per region (error ~1e-9 for these smooth integrands).
     let m = modal.modeCount
@@ -80,7 +80,7 @@ struct ModalElectrolyteTests {
   func steadyStateOfTheLinearProblem() throws {
     var p = try LithiumIonParameters.load(contentsOf: Self.chen)
     p.electrolyte.diffusivity = try FunctionSpec.expression("2e-10").compile(variables: ["ce", "T"])
-    let modal = ModalElectrolyte(parameters: p, modes: 8)
+    let modal = try #require(ModalElectrolyte(parameters: p, modes: 8))
     let m = modal.modeCount
     let i = 30.0  // A/m², ~1.2C for Chen2020
     // With D_e constant the rates are −λ_k a_k + s_k·i: the steady amplitudes are rates(0)/λ_k.
@@ -137,10 +137,20 @@ struct ModalElectrolyteTests {
     #expect(abs(amount - ce0 * modal.porousLength) <= 1e-12 * ce0 * modal.porousLength)
   }
 
+  @Test("parameters that are not finite give no modal electrolyte (nil), not an endless root scan")
+  func badParameters() throws {
+    var p = try LithiumIonParameters.load(contentsOf: Self.chen)
+    p.separator.thickness = .nan
+    #expect(ModalElectrolyte(parameters: p, modes: 8) == nil)
+    p = try LithiumIonParameters.load(contentsOf: Self.chen)
+    p.negative.porosity = .infinity
+    #expect(ModalElectrolyte(parameters: p, modes: 8) == nil)
+  }
+
   @Test("the analytic Jacobian of the modal rates matches central differences of the rates")
   func jacobianMatchesDifferences() throws {
     let p = try LithiumIonParameters.load(contentsOf: Self.chen)  // D_e(c_e) nonlinear (Chen2020)
-    let modal = ModalElectrolyte(parameters: p, modes: 8)
+    let modal = try #require(ModalElectrolyte(parameters: p, modes: 8))
     let m = modal.modeCount
     // A state far from c_e0: the linear steady state at 2C (c_e from ~380 to ~1600 mol/m³).
     let i = 50.0
