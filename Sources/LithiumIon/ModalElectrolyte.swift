@@ -50,9 +50,8 @@ public final class ModalElectrolyte: Sendable {
   let sourcePerCurrentDensity: [Double]
   /// ∫ ε φ_k dx [m^½] (zero but for rounding), for the lithium in the electrolyte.
   let porousMeans: [Double]
-  /// Region starts x_r and thicknesses L_r [m], and per mode and region (A, B, ω) of φ_k.
+  /// Region starts x_r [m], and per mode and region (A, B, ω) of φ_k.
   let regionStarts: [Double]
-  let regionLengths: [Double]
   let coefficients: [(a: Double, b: Double, omega: Double)]
   /// Quadrature points (Q of them): φ_k and φ_k′ there, by mode, and by point ([q·M + k]), and
   /// w_q·ε_q^b_q [m].
@@ -99,7 +98,6 @@ public final class ModalElectrolyte: Sendable {
     ]
     let sources = [(1 - tPlus) / (faraday * lengths[0]), 0, -(1 - tPlus) / (faraday * lengths[2])]
     let stiffness = efficiencies.map { $0 * d0 }
-    regionLengths = lengths
     let starts = [0, lengths[0], lengths[0] + lengths[1]]
     regionStarts = starts
     porousLength = zip(porosities, lengths).reduce(0) { $0 + $1.0 * $1.1 }

@@ -107,7 +107,7 @@ public struct SingleParticleModel: CellModel {
   ///   `.lumped` if the cell file has no thermal data.
   public init(
     parameters: LithiumIonParameters, cellsPerParticle: Int = 40, grading: Double = 0.9,
-    particleModes: Int? = SingleParticleModel.defaultModeCount, thermal: ThermalOption = .isothermal
+    particleModes: Int? = Self.defaultModeCount, thermal: ThermalOption = .isothermal
   ) throws(CellModelError) {
     // Everything that can throw comes first, before any stored property is set.
     let balance = try parameters.electrodeBalance()

@@ -125,7 +125,7 @@ public final class SingleParticleModelWithElectrolyte: CellModel {
   public var nominalCapacity: Double { particles.nominalCapacity }
   public var voltageLimits: ClosedRange<Double> { particles.voltageLimits }
   public var defaultAmbientTemperature: Double { particles.defaultAmbientTemperature }
-  /// The particles' as in the SPM; c_e to 1e-4·c_e0, the accuracy the voltage needs: an error δc in
+  /// The particles' as in the SPM. Finite volumes: c_e to 1e-4·c_e0, the accuracy the voltage needs: an error δc in
   /// c_e moves V by about χ·(RT/F)·δc/c_e ≈ 0.05 V·δc/c_e ≈ 5 µV (the quadrature of V is held to
   /// rtol·V ≈ 36 µV at the default rtol 1e-5). Tighter (1e-6·c_e0) took 105 instead of 74 steps for the
   /// same curve: Chen2020 against PyBaMM's converged SPMe, max |ΔV| 60 s…95 % at 0.5C/1C/2C
@@ -450,19 +450,7 @@ public final class SingleParticleModelWithElectrolyte: CellModel {
   }
 
   func voltageParts(_ y: UnsafeBufferPointer<Double>, current: Double, temperature: Double) -> VoltageParts {
-    let slots = electrolyteState(y)
-    if let modal, let table = sampleTable {
-      return withUnsafeTemporaryAllocation(of: Double.self, capacity: electrolyte.cellCount) { c in
-        modal.sample(slots, table: table, into: c)
-        return voltageParts(y, UnsafeBufferPointer(c), current: current, temperature: temperature)
-      }
-    }
-    guard let order = electrolyteOrder else { return voltageParts(y, slots, current: current, temperature: temperature) }
-    let count = m
-    return withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { c in
-      for k in 0..<count { c[order[k]] = slots[k] }
-      return voltageParts(y, UnsafeBufferPointer(c), current: current, temperature: temperature)
-    }
+    withSpatialElectrolyte(y) { voltageParts(y, $0, current: current, temperature: temperature) }
   }
 
   /// For j0 = j0(c_e0)·(c_e/c_e0)^½: the electrode's x-averaged η and ⟨ln c_e⟩ with one square root per
@@ -612,74 +600,60 @@ public final class SingleParticleModelWithElectrolyte: CellModel {
     for i in particles.positiveStart..<(particles.positiveStart + particles.nPositive) {
       gradient[i] = dy / particles.positiveMaxConcentration
     }
-    // The electrolyte cells, in spatial order, then placed in their state slots.
+    // ∂V/∂c_i per cell in spatial order (as `withSpatialElectrolyte` gives them), then per state: the
+    // cell's slot (finite volumes), or ∂V/∂a_k = Σ_i ∂V/∂c_i·φ_k(x_i) (modes, whose κ at c̄_e = c_e0 does
+    // not move).
     let faraday = PhysicalConstants.faraday
     let thermalVoltage = PhysicalConstants.gas * temperature / faraday
     let ce0 = initialElectrolyteConcentration
     let i = current / area
     let cells = electrolyte
-    let slots = electrolyteState(y)
+    let count = cells.cellCount
     // c̄_e is order-free: read the slots as they are (with modes: c_e0, conserved exactly).
-    let mean = modal == nil ? cells.meanConcentration(slots, order: electrolyteOrder) : ce0
+    let mean = modal == nil ? cells.meanConcentration(electrolyteState(y), order: electrolyteOrder) : ce0
     let kappa = cells.conductivity(mean, temperature)
     let hc = (mean + root * max(abs(mean), 1)) - mean
     let kappaSlope = (cells.conductivity(mean + hc, temperature) - kappa) / hc
-    let ohmicPerAmount = i * electrolyteResistanceLength * kappaSlope / (kappa * kappa) / cells.porousLength
-    let xc = min(max(xs, 0), 1)
-    let yc = min(max(ys, 0), 1)
-    let negative = parameters.negative
-    let positive = parameters.positive
+    let ohmicPerAmount =
+      modal == nil ? i * electrolyteResistanceLength * kappaSlope / (kappa * kappa) / cells.porousLength : 0
     let jn = current * particles.negativeFluxPerCurrent * faraday
     let jp = current * particles.positiveFluxPerCurrent * faraday
-    let an = jn / (2 * negative.exchangeCurrentDensity(xc, xc * negative.maxConcentration, ce0, temperature, negative.maxConcentration))
-    let ap = jp / (2 * positive.exchangeCurrentDensity(yc, yc * positive.maxConcentration, ce0, temperature, positive.maxConcentration))
+    let an = jn / (2 * particles.exchangeCurrent(
+      particles.negativeExchange, particles.negativeExchangeTable, particles.negativeMaxConcentration, xs, temperature))
+    let ap = jp / (2 * particles.exchangeCurrent(
+      particles.positiveExchange, particles.positiveExchangeTable, particles.positiveMaxConcentration, ys, temperature))
     let negativeCount = Double(cells.negativeCells)
     let positiveCount = Double(cells.positiveCells)
-    if let modal {
-      // ∂V/∂a_k = Σ_i ∂V/∂c_i·φ_k(x_i) over the cell centres at which the voltage reads c_e (the
-      // ohmic term's κ at c̄_e = c_e0 does not move with the modes).
-      let count = cells.cellCount
-      let modes = m
-      guard let table = sampleTable else { return nil }
-      withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { c in
-        modal.sample(slots, table: table, into: c)
-        for k in 0..<modes { gradient[e + k] = 0 }
+    withSpatialElectrolyte(y) { ce in
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { cellGradient in
         for cell in 0..<count {
-          let electrode: (sign: Double, alpha: Double, a: Double, count: Double)
+          let c = cells.floored(ce[cell])
+          var value = ohmicPerAmount * cells.porosities[cell] * cells.widths[cell]
+          let electrode: (sign: Double, alpha: Double, a: Double, count: Double)?
           if cells.negativeRange.contains(cell) {
             electrode = (-1, alphaN, an, negativeCount)
           } else if cells.positiveRange.contains(cell) {
             electrode = (1, alphaP, ap, positiveCount)
           } else {
-            continue
+            electrode = nil
           }
-          let concentration = cells.floored(c[cell])
-          let scaled = electrode.a * pow(concentration / ce0, -electrode.alpha)
-          let eta = 2 * thermalVoltage * (-electrode.alpha * scaled / concentration) / (1 + scaled * scaled).squareRoot()
-          let value = electrode.sign * (eta + chi * thermalVoltage / concentration) / electrode.count
-          for k in 0..<modes { gradient[e + k] += value * table.byMode[k * count + cell] }
+          if let (sign, alpha, a, count) = electrode {
+            let scaled = a * pow(c / ce0, -alpha)
+            let eta = 2 * thermalVoltage * (-alpha * scaled / c) / (1 + scaled * scaled).squareRoot()
+            value += sign * (eta + chi * thermalVoltage / c) / count
+          }
+          cellGradient[cell] = value
+        }
+        if let table = sampleTable {
+          for k in 0..<m {
+            var sum = 0.0
+            for cell in 0..<count { sum += cellGradient[cell] * table.byMode[k * count + cell] }
+            gradient[e + k] = sum
+          }
+        } else {
+          for slot in 0..<m { gradient[e + slot] = cellGradient[electrolyteOrder?[slot] ?? slot] }
         }
       }
-    } else {
-    for k in 0..<m {
-      let cell = electrolyteOrder?[k] ?? k
-      let c = cells.floored(slots[k])
-      var value = ohmicPerAmount * cells.porosities[cell] * cells.widths[cell]
-      let electrode: (sign: Double, alpha: Double, a: Double, count: Double)?
-      if cells.negativeRange.contains(cell) {
-        electrode = (-1, alphaN, an, negativeCount)
-      } else if cells.positiveRange.contains(cell) {
-        electrode = (1, alphaP, ap, positiveCount)
-      } else {
-        electrode = nil
-      }
-      if let (sign, alpha, a, count) = electrode {
-        let scaled = a * pow(c / ce0, -alpha)
-        let eta = 2 * thermalVoltage * (-alpha * scaled / c) / (1 + scaled * scaled).squareRoot()
-        value += sign * (eta + chi * thermalVoltage / c) / count
-      }
-      gradient[e + k] = value
-    }
     }
     let hI = (current + root * max(abs(current), 1e-3)) - current
     let shifted = OperatingPoint(current: current + hI, ambientTemperature: point.ambientTemperature)
